@@ -1,0 +1,228 @@
+// The physical address space: RAM (with the typed-array views the CPU's fast path uses), the boot ROM,
+// and memory-mapped devices. All host-visible accesses by devices (DMA) go through here too, so that
+// dirty-page tracking, code invalidation and the write index see every write, whoever makes it.
+//
+// Per-page flags (one byte per 4 KiB RAM page) keep the CPU's store fast path to one load and one
+// compare: a store may take the fast path only when the page's flags are 0.
+
+import type { AccessSize, MmioDevice, RamStoreObserver } from './device.js';
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+
+/** The page holds decoded instruction blocks: a store must invalidate them first. */
+export const PAGE_CODE = 1;
+/** The page has not been written since dirty tracking was last reset. */
+export const PAGE_CLEAN = 2;
+/** A RamStoreObserver watches (part of) this page. */
+export const PAGE_OBSERVED = 4;
+
+/** Who wrote memory: the CPU or a device by DMA. */
+export type Writer = 'cpu' | 'dma';
+
+/** Receives every RAM write (installed only while the write index or a watchpoint needs it). */
+export interface RamWriteHook {
+  /** `paddr..paddr+size` is about to be written by `writer`. Called before the bytes change. */
+  beforeWrite(paddr: number, size: number, writer: Writer): void;
+}
+
+interface Mapping { base: number; end: number; device: MmioDevice }
+
+export class BusError extends Error {
+  override name = 'BusError';
+}
+
+export class PhysicalBus {
+  readonly ramBase: number;
+  readonly ramSize: number;
+  readonly ram: Uint8Array;
+  readonly ram16: Uint16Array;
+  readonly ram32: Int32Array;
+  readonly pageFlags: Uint8Array;
+  private readonly mappings: Mapping[] = [];
+  private readonly observers: RamStoreObserver[] = [];
+  private romBase = 0;
+  private rom: Uint8Array = new Uint8Array(0);
+  /** Called with a RAM page number when a write lands in a page that holds code. */
+  onCodeWrite: (page: number) => void = () => {};
+  writeHook: RamWriteHook | null = null;
+
+  constructor(ramBase: number, ramSize: number) {
+    if (ramSize % PAGE_SIZE !== 0 || ramSize <= 0 || ramSize > 0x8000_0000) {
+      throw new BusError(`RAM size ${ramSize} must be a positive multiple of ${PAGE_SIZE} up to 2 GiB`);
+    }
+    this.ramBase = ramBase >>> 0;
+    this.ramSize = ramSize;
+    const buffer = new ArrayBuffer(ramSize);
+    this.ram = new Uint8Array(buffer);
+    this.ram16 = new Uint16Array(buffer);
+    this.ram32 = new Int32Array(buffer);
+    this.pageFlags = new Uint8Array(ramSize >>> PAGE_SHIFT).fill(PAGE_CLEAN);
+  }
+
+  /** Maps a device window; windows must not overlap each other, RAM or the ROM. */
+  map(base: number, device: MmioDevice): void {
+    const b = base >>> 0;
+    const end = b + device.size;
+    if (this.overlaps(b, end)) throw new BusError(`device ${device.name} at 0x${b.toString(16)} overlaps another mapping`);
+    this.mappings.push({ base: b, end, device });
+    this.mappings.sort((p, q) => p.base - q.base);
+  }
+
+  setRom(base: number, bytes: Uint8Array): void {
+    this.romBase = base >>> 0;
+    this.rom = bytes;
+  }
+
+  addStoreObserver(o: RamStoreObserver): void {
+    const off = ((o.base >>> 0) - this.ramBase);
+    if (off < 0 || off + o.size > this.ramSize) throw new BusError(`store observer at 0x${(o.base >>> 0).toString(16)} is not in RAM`);
+    this.observers.push(o);
+    for (let p = off >>> PAGE_SHIFT; p <= (off + o.size - 1) >>> PAGE_SHIFT; p++) this.pageFlags[p]! |= PAGE_OBSERVED;
+  }
+
+  private overlaps(b: number, end: number): boolean {
+    const hit = (lo: number, hi: number): boolean => b < hi && lo < end;
+    if (hit(this.ramBase, this.ramBase + this.ramSize)) return true;
+    if (this.rom.length && hit(this.romBase, this.romBase + this.rom.length)) return true;
+    return this.mappings.some((m) => hit(m.base, m.end));
+  }
+
+  /** RAM offset of a physical address, or -1 when `size` bytes there are not all RAM. */
+  ramOffset(paddr: number, size = 1): number {
+    const off = (paddr >>> 0) - this.ramBase;
+    return off >= 0 && off + size <= this.ramSize ? off : -1;
+  }
+
+  isRam(paddr: number, size = 1): boolean {
+    return this.ramOffset(paddr, size) >= 0;
+  }
+
+  /** The device mapped at `paddr`, for the CPU's slow path. */
+  deviceAt(paddr: number): Mapping | null {
+    const a = paddr >>> 0;
+    for (const m of this.mappings) if (a >= m.base && a < m.end) return m;
+    return null;
+  }
+
+  romOffset(paddr: number, size: number): number {
+    const off = (paddr >>> 0) - this.romBase;
+    return off >= 0 && off + size <= this.rom.length ? off : -1;
+  }
+
+  /** Executable memory: RAM or ROM. Returns the 16-bit parcel, or -1 if `paddr` is not executable. */
+  fetch16(paddr: number): number {
+    const off = this.ramOffset(paddr, 2);
+    if (off >= 0) return this.ram[off]! | (this.ram[off + 1]! << 8);
+    const r = this.romOffset(paddr, 2);
+    if (r >= 0) return this.rom[r]! | (this.rom[r + 1]! << 8);
+    return -1;
+  }
+
+  /**
+   * Slow-path read of `size` bytes (aligned or not) at a physical address.
+   * Returns the zero-extended value, or -1 when any byte is not backed by RAM, ROM or a device
+   * (values are therefore returned as non-negative numbers; callers sign-extend).
+   */
+  read(paddr: number, size: AccessSize): number {
+    const a = paddr >>> 0;
+    const off = this.ramOffset(a, size);
+    if (off >= 0) return readLE(this.ram, off, size);
+    const r = this.romOffset(a, size);
+    if (r >= 0) return readLE(this.rom, r, size);
+    const m = this.deviceAt(a);
+    if (m && a + size <= m.end) return m.device.read(a - m.base, size) >>> 0;
+    return -1;
+  }
+
+  /** Slow-path write. Returns false (an access fault) when the target is not RAM, ROM or a device. */
+  write(paddr: number, size: AccessSize, value: number, writer: Writer = 'cpu'): boolean {
+    const a = paddr >>> 0;
+    const off = this.ramOffset(a, size);
+    if (off >= 0) {
+      this.writeRam(off, size, value, writer);
+      return true;
+    }
+    // Writes to the boot ROM are ignored, as QEMU's virt machine does.
+    if (this.romOffset(a, size) >= 0) return true;
+    const m = this.deviceAt(a);
+    if (m && a + size <= m.end) {
+      m.device.write(a - m.base, size, value);
+      return true;
+    }
+    return false;
+  }
+
+  /** Writes RAM at offset `off`, keeping page flags, code invalidation, hooks and observers right. */
+  writeRam(off: number, size: number, value: number, writer: Writer): void {
+    this.noteRamWrite(off, size, writer);
+    for (let i = 0; i < size; i++) this.ram[off + i] = (value >>> (8 * i)) & 0xff;
+    this.afterRamWrite(off, size);
+  }
+
+  /** Device DMA into RAM. Throws BusError naming the range when it is not all RAM. */
+  dmaWrite(paddr: number, bytes: Uint8Array): void {
+    const off = this.ramOffset(paddr, bytes.length);
+    if (off < 0) throw new BusError(`DMA write of ${bytes.length} bytes at 0x${(paddr >>> 0).toString(16)} is outside RAM`);
+    this.noteRamWrite(off, bytes.length, 'dma');
+    this.ram.set(bytes, off);
+    this.afterRamWrite(off, bytes.length);
+  }
+
+  dmaRead(paddr: number, length: number): Uint8Array {
+    const off = this.ramOffset(paddr, length);
+    if (off < 0) throw new BusError(`DMA read of ${length} bytes at 0x${(paddr >>> 0).toString(16)} is outside RAM`);
+    return this.ram.slice(off, off + length);
+  }
+
+  /** Bookkeeping before bytes at RAM offset `off` change: dirty marking, code invalidation, hooks. */
+  noteRamWrite(off: number, size: number, writer: Writer): void {
+    if (this.writeHook) this.writeHook.beforeWrite(this.ramBase + off, size, writer);
+    const first = off >>> PAGE_SHIFT;
+    const last = (off + size - 1) >>> PAGE_SHIFT;
+    for (let p = first; p <= last; p++) {
+      const f = this.pageFlags[p]!;
+      if (f & PAGE_CODE) this.onCodeWrite(p);
+      this.pageFlags[p] = f & ~(PAGE_CLEAN | PAGE_CODE);
+    }
+  }
+
+  private afterRamWrite(off: number, size: number): void {
+    if (this.observers.length === 0) return;
+    const pa = this.ramBase + off;
+    for (const o of this.observers) {
+      const ob = o.base >>> 0;
+      if (pa < ob + o.size && ob < pa + size) o.afterStore(pa, size as AccessSize);
+    }
+  }
+
+  /** Marks a page as holding decoded code (the CPU's block cache calls this). */
+  markCode(page: number): void {
+    this.pageFlags[page]! |= PAGE_CODE;
+  }
+
+  /** Pages written since the last reset, in ascending order; then starts a new tracking interval. */
+  takeDirtyPages(): number[] {
+    const dirty: number[] = [];
+    const flags = this.pageFlags;
+    for (let p = 0; p < flags.length; p++) {
+      if ((flags[p]! & PAGE_CLEAN) === 0) {
+        dirty.push(p);
+        flags[p]! |= PAGE_CLEAN;
+      }
+    }
+    return dirty;
+  }
+
+  /** Resets dirty tracking without reporting (e.g. right after a full snapshot or a restore). */
+  markAllClean(): void {
+    const flags = this.pageFlags;
+    for (let p = 0; p < flags.length; p++) flags[p]! |= PAGE_CLEAN;
+  }
+}
+
+function readLE(buf: Uint8Array, off: number, size: number): number {
+  if (size === 1) return buf[off]!;
+  if (size === 2) return buf[off]! | (buf[off + 1]! << 8);
+  return (buf[off]! | (buf[off + 1]! << 8) | (buf[off + 2]! << 16) | (buf[off + 3]! << 24)) >>> 0;
+}

@@ -1,0 +1,184 @@
+// Runs the hart: finds (or builds) the compiled block for the pc, runs it, handles exits.
+//
+// Caches: blocks by physical address (invalidated per RAM page when code is overwritten), and a
+// direct-mapped jump cache by virtual pc in front of it (as QEMU's tb_jmp_cache), flushed when the
+// fetch mapping may change. A block is only run when it fits entirely before the `limit` icount;
+// otherwise single-instruction blocks are used, so a run can stop at any exact icount.
+
+import { PAGE_SHIFT, type PhysicalBus } from '../bus/bus.js';
+import { decode, isLong, type Decoded } from '../isa/decode.js';
+import { compileBlock, endsBlock, HELPERS, MAX_BLOCK, type Block } from './block-compiler.js';
+import { EXC } from './csr-numbers.js';
+import { EXIT_REDO, EXIT_TRAP, type Hart } from './hart.js';
+
+const JCACHE_SIZE = 1 << 14;
+const JCACHE_MASK = JCACHE_SIZE - 1;
+
+export class Executor {
+  private readonly jcache: (Block | undefined)[] = new Array<Block | undefined>(JCACHE_SIZE).fill(undefined);
+  private readonly blocks = new Map<number, Block>();
+  private readonly singles = new Map<number, Block>();
+  private readonly pageBlocks = new Map<number, Block[]>();
+  /** Number of blocks compiled (for statistics and tests). */
+  compiled = 0;
+
+  constructor(private readonly hart: Hart, private readonly bus: PhysicalBus) {
+    bus.onCodeWrite = (page) => this.invalidatePage(page);
+    hart.onFetchMappingChange = () => this.jcache.fill(undefined);
+  }
+
+  /**
+   * Executes until `hart.icount >= limit`, or until something needs the machine's attention
+   * (a trap was taken, a system instruction ran, a device was touched, WFI). Never overshoots `limit`.
+   */
+  run(limit: number): void {
+    const h = this.hart;
+    const x = h.x;
+    while (h.icount < limit) {
+      const pc = h.pc;
+      let b: Block | null | undefined = this.jcache[(pc >>> 1) & JCACHE_MASK];
+      if (b === undefined || b.vpc !== pc || !b.valid) {
+        b = this.lookup(pc, false);
+        if (b === null) return; // fetch fault: trap taken
+        this.jcache[(pc >>> 1) & JCACHE_MASK] = b;
+      }
+      if (b.count > limit - h.icount) {
+        b = this.lookup(pc, true);
+        if (b === null) return;
+      }
+      b.fn(h, x, HELPERS, b.insns);
+      if (h.exit !== 0) {
+        if (h.exit & EXIT_REDO) {
+          h.exit = 0;
+          this.step();
+        }
+        h.exit = 0;
+        return;
+      }
+    }
+  }
+
+  /** Executes exactly one instruction (or takes one trap), with device access allowed. */
+  step(): void {
+    const h = this.hart;
+    h.singleStep = true;
+    h.currentInsn = 1;
+    try {
+      const b = this.lookup(h.pc, true);
+      if (b !== null) b.fn(h, h.x, HELPERS, b.insns);
+    } finally {
+      h.singleStep = false;
+      h.currentInsn = 0;
+    }
+  }
+
+  /** The block at virtual pc (single: a one-instruction block), or null after taking a fetch fault. */
+  private lookup(vpc: number, single: boolean): Block | null {
+    const h = this.hart;
+    const ppc = h.translateFetch(vpc);
+    if (ppc === -1 && (h.exit & EXIT_TRAP)) {
+      h.stopAt(0, vpc);
+      h.exit = 0;
+      return null;
+    }
+    const cache = single ? this.singles : this.blocks;
+    const hit = cache.get(ppc);
+    if (hit !== undefined && hit.vpc === vpc && hit.valid) return hit;
+    const built = this.build(vpc, ppc, single ? 1 : MAX_BLOCK);
+    if (built === null) return null;
+    if (built.cacheable) {
+      cache.set(ppc, built.block);
+      const off = this.bus.ramOffset(ppc);
+      if (off >= 0) {
+        const page = off >>> PAGE_SHIFT;
+        let list = this.pageBlocks.get(page);
+        if (!list) this.pageBlocks.set(page, (list = []));
+        list.push(built.block);
+        this.bus.markCode(page);
+      }
+    }
+    return built.block;
+  }
+
+  private build(vpc: number, ppc: number, max: number): { block: Block; cacheable: boolean } | null {
+    const h = this.hart;
+    const insns: Decoded[] = [];
+    const pcs: number[] = [];
+    let cacheable = true;
+    let va = vpc;
+    let pa = ppc;
+    while (insns.length < max) {
+      const lo = this.bus.fetch16(pa);
+      if (lo < 0) {
+        if (insns.length === 0) {
+          h.raise(EXC.INSN_ACCESS, va);
+          h.stopAt(0, va);
+          return null;
+        }
+        break;
+      }
+      let hi = 0;
+      if (isLong(lo)) {
+        const pageEnd = ((pa & 0xfff) === 0xffe);
+        if (pageEnd) {
+          // A 32-bit instruction straddling two pages: only as the first of its own block, and the
+          // block is not cached, since the second page's mapping may change independently.
+          if (insns.length > 0) break;
+          const pa2 = h.translateFetch((va + 2) | 0);
+          if (pa2 === -1 && (h.exit & EXIT_TRAP)) {
+            h.stopAt(0, vpc);
+            return null;
+          }
+          const h2 = this.bus.fetch16(pa2);
+          if (h2 < 0) {
+            h.raise(EXC.INSN_ACCESS, (va + 2) | 0);
+            h.stopAt(0, vpc);
+            return null;
+          }
+          hi = h2;
+          cacheable = false;
+          max = 1;
+        } else {
+          hi = this.bus.fetch16((pa + 2) | 0);
+          if (hi < 0) {
+            if (insns.length === 0) {
+              h.raise(EXC.INSN_ACCESS, (va + 2) | 0);
+              h.stopAt(0, va);
+              return null;
+            }
+            break;
+          }
+        }
+      }
+      const d = decode(lo, hi);
+      insns.push(d);
+      pcs.push(va);
+      if (endsBlock(d)) break;
+      va = (va + d.len) | 0;
+      pa = (pa + d.len) | 0;
+      if ((pa & 0xfff) === 0) break; // next instruction is on another page
+    }
+    this.compiled++;
+    return { block: compileBlock(vpc, ppc, insns, pcs), cacheable };
+  }
+
+  private invalidatePage(page: number): void {
+    const list = this.pageBlocks.get(page);
+    if (!list) return;
+    for (const b of list) {
+      b.valid = false;
+      if (this.blocks.get(b.ppc) === b) this.blocks.delete(b.ppc);
+      if (this.singles.get(b.ppc) === b) this.singles.delete(b.ppc);
+    }
+    this.pageBlocks.delete(page);
+  }
+
+  /** Drops every cached block (after a state restore, RAM content may be entirely different). */
+  flushAll(): void {
+    for (const list of this.pageBlocks.values()) for (const b of list) b.valid = false;
+    this.pageBlocks.clear();
+    this.blocks.clear();
+    this.singles.clear();
+    this.jcache.fill(undefined);
+  }
+}

@@ -1,0 +1,155 @@
+// The whole machine: the QEMU-virt-compatible board (see board.ts), one hart, the guest image,
+// and the deterministic run loop. Boots exactly as `qemu-system-riscv32 -M virt -bios none -kernel`:
+// the reset ROM at 0x1000 jumps to the ELF entry with a0 = hart id and a1 = the device tree address.
+
+import { PhysicalBus } from '../bus/bus.js';
+import type { GuestClock, MachineControl } from '../bus/device.js';
+import { Executor } from '../cpu/executor.js';
+import { Hart } from '../cpu/hart.js';
+import { parseElf, type ElfImage } from '../loader/elf.js';
+import { BOARD, RAM_BASE, DEFAULT_RAM_SIZE, ROM_BASE, boardRegions } from './board.js';
+import { buildBoardDtb } from './fdt.js';
+import { buildResetRom } from './reset-rom.js';
+import { Uart16550a } from '../devices/uart-16550a.js';
+import { Clint } from '../devices/clint.js';
+import { Plic } from '../devices/plic.js';
+import { SifiveTest } from '../devices/sifive-test.js';
+import { Htif } from '../devices/htif.js';
+import { RunLoop } from './run-loop.js';
+import type { StopReason } from './stop-reason.js';
+import { saveMachineState, loadMachineState, type Snapshotable } from './machine-state.js';
+
+export interface MachineConfig {
+  /** The guest ELF. */
+  readonly image: { readonly bytes: Uint8Array; readonly path?: string };
+  /** RAM size in bytes (default 128 MiB, as QEMU's virt). */
+  readonly ramSize?: number;
+}
+
+export interface RunOptions {
+  /** Run until this many more instructions have retired (or the guest stops or idles first). */
+  readonly maxInstructions: number;
+}
+
+export class Machine {
+  readonly bus: PhysicalBus;
+  readonly hart: Hart;
+  readonly executor: Executor;
+  readonly uart: Uart16550a;
+  readonly clint: Clint;
+  readonly plic: Plic;
+  readonly elf: ElfImage;
+  readonly fdtAddr: number;
+  private readonly loop: RunLoop;
+  private readonly stateParts: Snapshotable[];
+  /** Receives each byte the guest transmits on UART0 (and HTIF console output). */
+  onUartOutput: (byte: number) => void = () => {};
+
+  static create(config: MachineConfig): Machine {
+    return new Machine(config);
+  }
+
+  private constructor(config: MachineConfig) {
+    const ramSize = config.ramSize ?? DEFAULT_RAM_SIZE;
+    this.bus = new PhysicalBus(RAM_BASE, ramSize);
+    this.hart = new Hart(this.bus);
+    this.executor = new Executor(this.hart, this.bus);
+    const hart = this.hart;
+
+    // Devices see the time of the instruction that is touching them (see Hart.currentInsn).
+    const clock: GuestClock = { icount: () => hart.icount + hart.currentInsn, ticks: () => hart.ticks() + hart.currentInsn };
+    const control: MachineControl = {
+      requestExit: (code, source) => {
+        if (!this.loop.exitRequest) this.loop.exitRequest = { code, source };
+      },
+    };
+    const transmit = (b: number): void => this.onUartOutput(b);
+
+    this.plic = new Plic(hart);
+    this.clint = new Clint(clock, hart);
+    this.uart = new Uart16550a(this.plic.line(BOARD.uart0.irq), transmit, clock);
+    const finisher = new SifiveTest(control);
+    this.bus.map(BOARD.clint.base, this.clint);
+    this.bus.map(BOARD.plic.base, this.plic);
+    this.bus.map(BOARD.uart0.base, this.uart);
+    this.bus.map(BOARD.test.base, finisher);
+    hart.readTime = () => this.clint.mtime();
+
+    this.elf = parseElf(config.image.bytes, {
+      ...(config.image.path ? { source: config.image.path } : {}),
+      loadable: (addr, size) => this.bus.isRam(addr, size),
+      describe: () => `RAM 0x${RAM_BASE.toString(16)}-0x${(RAM_BASE + ramSize - 1).toString(16)}`,
+    });
+    for (const seg of this.elf.segments) {
+      this.bus.ram.set(seg.bytes, seg.paddr - RAM_BASE);
+      // memsz beyond filesz is already zero: RAM starts zeroed.
+    }
+
+    const dtb = buildBoardDtb(boardRegions(ramSize));
+    // QEMU 7.2's ROM jumps to the RAM base whatever e_entry says; we jump to the ELF's entry, as the
+    // ELF asks. The two agree for ELFs whose entry is at 0x80000000 (all the usual ones).
+    const { rom, fdtAddr } = buildResetRom({
+      kernelEntry: this.elf.lowestLoadAddr, startAddr: this.elf.entry, ramBase: RAM_BASE, ramSize, dtb,
+    });
+    this.bus.setRom(ROM_BASE, rom);
+    this.fdtAddr = fdtAddr;
+    this.bus.ram.set(dtb, fdtAddr - RAM_BASE);
+
+    this.stateParts = [this.clint, this.plic, this.uart, finisher];
+    const tohost = this.elf.symbols.get('tohost');
+    if (tohost) {
+      const htif = new Htif({
+        tohost: tohost.value,
+        fromhost: this.elf.symbols.get('fromhost')?.value,
+        memory: {
+          read32: (pa) => this.bus.read(pa, 4) >>> 0,
+          write32: (pa, v) => { this.bus.write(pa, 4, v); },
+        },
+        control,
+        transmit,
+      });
+      htif.reset();
+      this.bus.addStoreObserver(htif);
+      this.stateParts.push(htif);
+    }
+
+    this.loop = new RunLoop(hart, this.executor, [this.clint, this.uart]);
+    hart.pc = ROM_BASE | 0;
+    this.bus.markAllClean();
+  }
+
+  get icount(): number {
+    return this.hart.icount;
+  }
+
+  /** Runs until `maxInstructions` more have retired, the guest exits, or it idles (see StopReason). */
+  run(opts: RunOptions): StopReason {
+    if (!(opts.maxInstructions >= 0)) throw new RangeError(`maxInstructions must be >= 0, got ${opts.maxInstructions}`);
+    return this.loop.run(this.hart.icount + opts.maxInstructions);
+  }
+
+  /** The exit the guest requested, if it has. */
+  get exitRequest(): { code: number; source: string } | null {
+    return this.loop.exitRequest;
+  }
+
+  uartCanReceive(): boolean {
+    return this.uart.canReceive();
+  }
+
+  /** Delivers one byte to UART0's receiver. Call only between run() calls (a canonical point). */
+  uartReceive(byte: number): void {
+    this.uart.receive(byte);
+  }
+
+  /** CPU and device state (not RAM), versioned. */
+  saveState(): Uint8Array {
+    return saveMachineState(this.hart, this.loop, this.stateParts);
+  }
+
+  loadState(bytes: Uint8Array): void {
+    loadMachineState(bytes, this.hart, this.loop, this.stateParts);
+    this.executor.flushAll();
+    this.hart.updateTranslation();
+  }
+}
