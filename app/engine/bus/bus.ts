@@ -16,6 +16,11 @@ export const PAGE_CODE = 1;
 export const PAGE_CLEAN = 2;
 /** A RamStoreObserver watches (part of) this page. */
 export const PAGE_OBSERVED = 4;
+/** A write watch (write index query, watchpoint) covers (part of) this page: stores run alone. */
+export const PAGE_WATCHED = 8;
+
+/** Write summaries are kept per 64-byte line: fine enough to tell neighbouring variables apart. */
+export const LINE_SHIFT = 6;
 
 /** Who wrote memory: the CPU or a device by DMA. */
 export type Writer = 'cpu' | 'dma';
@@ -28,6 +33,12 @@ export interface RamWriteHook {
 
 interface Mapping { base: number; end: number; device: MmioDevice }
 
+/** A physical RAM range whose writes are reported to a hook (write index queries, watchpoints). */
+export interface WriteWatchRange {
+  readonly paddr: number;
+  readonly size: number;
+}
+
 export class BusError extends Error {
   override name = 'BusError';
 }
@@ -39,13 +50,17 @@ export class PhysicalBus {
   readonly ram16: Uint16Array;
   readonly ram32: Int32Array;
   readonly pageFlags: Uint8Array;
+  /** One byte per 64-byte RAM line: 1 when written since the last takeWrittenLines(). */
+  readonly lineWritten: Uint8Array;
   private readonly mappings: Mapping[] = [];
   private readonly observers: RamStoreObserver[] = [];
   private romBase = 0;
   private rom: Uint8Array = new Uint8Array(0);
   /** Called with a RAM page number when a write lands in a page that holds code. */
   onCodeWrite: (page: number) => void = () => {};
-  writeHook: RamWriteHook | null = null;
+  /** Receives writes that overlap the watched ranges (see setWriteWatch). */
+  private writeHook: RamWriteHook | null = null;
+  private watched: readonly WriteWatchRange[] = [];
 
   constructor(ramBase: number, ramSize: number) {
     if (ramSize % PAGE_SIZE !== 0 || ramSize <= 0 || ramSize > 0x8000_0000) {
@@ -58,6 +73,7 @@ export class PhysicalBus {
     this.ram16 = new Uint16Array(buffer);
     this.ram32 = new Int32Array(buffer);
     this.pageFlags = new Uint8Array(ramSize >>> PAGE_SHIFT).fill(PAGE_CLEAN);
+    this.lineWritten = new Uint8Array(ramSize >>> LINE_SHIFT);
   }
 
   /** Maps a device window; windows must not overlap each other, RAM or the ROM. */
@@ -175,9 +191,36 @@ export class PhysicalBus {
     return this.ram.slice(off, off + length);
   }
 
+  /**
+   * Reports writes to these physical ranges to `hook` before they land. CPU stores to the pages
+   * involved are re-executed alone, so the hook sees the exact icount and pc of the writer.
+   * An empty list (or null hook) removes the watch.
+   */
+  setWriteWatch(ranges: readonly WriteWatchRange[], hook: RamWriteHook | null): void {
+    for (let p = 0; p < this.pageFlags.length; p++) this.pageFlags[p]! &= ~PAGE_WATCHED;
+    this.watched = hook ? ranges.filter((r) => r.size > 0) : [];
+    this.writeHook = this.watched.length ? hook : null;
+    for (const r of this.watched) {
+      const first = Math.max(0, (r.paddr >>> 0) - this.ramBase);
+      const last = Math.min(this.ramSize - 1, (r.paddr >>> 0) - this.ramBase + r.size - 1);
+      for (let p = first >>> PAGE_SHIFT; first <= last && p <= last >>> PAGE_SHIFT; p++) this.pageFlags[p]! |= PAGE_WATCHED;
+    }
+  }
+
   /** Bookkeeping before bytes at RAM offset `off` change: dirty marking, code invalidation, hooks. */
   noteRamWrite(off: number, size: number, writer: Writer): void {
-    if (this.writeHook) this.writeHook.beforeWrite(this.ramBase + off, size, writer);
+    if (this.writeHook) {
+      const pa = this.ramBase + off;
+      for (const r of this.watched) {
+        const rp = r.paddr >>> 0;
+        if (pa < rp + r.size && rp < pa + size) {
+          this.writeHook.beforeWrite(pa, size, writer);
+          break;
+        }
+      }
+    }
+    const lines = this.lineWritten;
+    for (let l = off >>> LINE_SHIFT; l <= (off + size - 1) >>> LINE_SHIFT; l++) lines[l] = 1;
     const first = off >>> PAGE_SHIFT;
     const last = (off + size - 1) >>> PAGE_SHIFT;
     for (let p = first; p <= last; p++) {
@@ -212,6 +255,34 @@ export class PhysicalBus {
       }
     }
     return dirty;
+  }
+
+  /**
+   * The 64-byte lines written since the last call, for the given pages (the pages dirtied in the
+   * same interval: lines can only be written in dirty pages), as a per-page 64-bit mask [lo, hi].
+   * Clears the marks of those pages.
+   */
+  takeWrittenLines(pages: readonly number[]): { page: number; lo: number; hi: number }[] {
+    const out: { page: number; lo: number; hi: number }[] = [];
+    const lines = this.lineWritten;
+    const perPage = 1 << (PAGE_SHIFT - LINE_SHIFT);
+    for (const p of pages) {
+      let lo = 0, hi = 0;
+      const base = p * perPage;
+      for (let i = 0; i < perPage; i++) {
+        if (lines[base + i]) {
+          if (i < 32) lo |= 1 << i; else hi |= 1 << (i - 32);
+          lines[base + i] = 0;
+        }
+      }
+      if (lo !== 0 || hi !== 0) out.push({ page: p, lo, hi });
+    }
+    return out;
+  }
+
+  /** Clears all write marks (after a restore: what the restored state wrote is not ours). */
+  clearWrittenLines(): void {
+    this.lineWritten.fill(0);
   }
 
   /** Resets dirty tracking without reporting (e.g. right after a full snapshot or a restore). */

@@ -21,6 +21,21 @@ export class Executor {
   private readonly pageBlocks = new Map<number, Block[]>();
   /** Number of blocks compiled (for statistics and tests). */
   compiled = 0;
+  /** Breakpoint addresses (virtual, int32). Blocks never run across one. */
+  private breakpoints = new Set<number>();
+  /** The breakpoint run() stopped at, or null. */
+  breakpointHit: number | null = null;
+  /** A breakpoint at this pc is not reported while icount is resumeIcount: a run resumes from it. */
+  private resumePc = 0;
+  private resumeIcount = -1;
+  /**
+   * When set, every instruction runs alone and this is called just before it (with the hart at
+   * the instruction): read and access watchpoints look at loads' effective addresses here.
+   */
+  private beforeEach: ((d: Decoded) => void) | null = null;
+  private afterEach: (() => void) | null = null;
+  /** Set (by a hook) to make run() return after the current instruction. */
+  stopRequested = false;
 
   constructor(private readonly hart: Hart, private readonly bus: PhysicalBus) {
     bus.onCodeWrite = (page) => this.invalidatePage(page);
@@ -34,8 +49,19 @@ export class Executor {
   run(limit: number): void {
     const h = this.hart;
     const x = h.x;
+    this.breakpointHit = null;
     while (h.icount < limit) {
       const pc = h.pc;
+      if (this.breakpoints.size !== 0 && this.breakpoints.has(pc) && !(pc === this.resumePc && h.icount === this.resumeIcount)) {
+        this.breakpointHit = pc;
+        return;
+      }
+      if (this.beforeEach !== null) {
+        this.step();
+        h.exit = 0;
+        if (this.stopRequested) return;
+        continue;
+      }
       let b: Block | null | undefined = this.jcache[(pc >>> 1) & JCACHE_MASK];
       if (b === undefined || b.vpc !== pc || !b.valid) {
         b = this.lookup(pc, false);
@@ -58,6 +84,24 @@ export class Executor {
     }
   }
 
+  /** Sets the breakpoints (virtual addresses). Cached blocks are rebuilt so one starts at each. */
+  setBreakpoints(pcs: Iterable<number>): void {
+    this.breakpoints = new Set([...pcs].map((p) => p | 0));
+    this.flushAll();
+  }
+
+  /** A run starting now does not stop at a breakpoint on the current pc before executing it. */
+  resumeFrom(pc: number, icount: number): void {
+    this.resumePc = pc | 0;
+    this.resumeIcount = icount;
+  }
+
+  /** Runs every instruction alone, calling `before` and `after` around each (null: back to full speed). */
+  setEachInstructionHooks(before: ((d: Decoded) => void) | null, after: (() => void) | null = null): void {
+    this.beforeEach = before;
+    this.afterEach = before ? after : null;
+  }
+
   /** Executes exactly one instruction (or takes one trap), with device access allowed. */
   step(): void {
     const h = this.hart;
@@ -65,7 +109,11 @@ export class Executor {
     h.currentInsn = 1;
     try {
       const b = this.lookup(h.pc, true);
-      if (b !== null) b.fn(h, h.x, HELPERS, b.insns);
+      if (b !== null) {
+        if (this.beforeEach !== null) this.beforeEach(b.insns[0]!);
+        b.fn(h, h.x, HELPERS, b.insns);
+        if (this.afterEach !== null) this.afterEach();
+      }
     } finally {
       h.singleStep = false;
       h.currentInsn = 0;
@@ -150,6 +198,7 @@ export class Executor {
           }
         }
       }
+      if (insns.length > 0 && this.breakpoints.size !== 0 && this.breakpoints.has(va)) break;
       const d = decode(lo, hi);
       insns.push(d);
       pcs.push(va);

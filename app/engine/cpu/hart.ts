@@ -11,7 +11,7 @@
 // changed), which keeps interrupt delivery at the same icount whatever the slice sizes are.
 
 import type { PhysicalBus } from '../bus/bus.js';
-import { PAGE_CODE, PAGE_OBSERVED, PAGE_SHIFT } from '../bus/bus.js';
+import { PAGE_CODE, PAGE_OBSERVED, PAGE_SHIFT, PAGE_WATCHED } from '../bus/bus.js';
 import type { HartInterruptPins } from '../bus/device.js';
 import {
   EXC, IRQ_PRIORITY, MSTATUS, PRIV_M, PRIV_S, PRIV_U,
@@ -97,6 +97,7 @@ export class Hart implements HartInterruptPins {
   readonly ram16: Uint16Array;
   readonly ram32: Int32Array;
   readonly pageFlags: Uint8Array;
+  readonly lineWritten: Uint8Array;
   private readonly ramBase: number;
   private readonly ramSize: number;
 
@@ -110,6 +111,7 @@ export class Hart implements HartInterruptPins {
     this.ram16 = bus.ram16;
     this.ram32 = bus.ram32;
     this.pageFlags = bus.pageFlags;
+    this.lineWritten = bus.lineWritten;
     this.ramBase = bus.ramBase | 0;
     this.ramSize = bus.ramSize;
   }
@@ -177,6 +179,9 @@ export class Hart implements HartInterruptPins {
     }
     this.mstatus = s;
     this.waiting = false;
+    // QEMU 7.2 drops the LR reservation on every privilege switch (riscv_cpu_set_mode), traps
+    // included; the spec allows it, and it keeps an SC from succeeding across a context switch.
+    this.reservation = -1;
     this.exit |= EXIT_CHECK;
     this.onTrap(causeValue, tval | 0, oldPriv);
     this.updateTranslation();
@@ -365,6 +370,7 @@ export class Hart implements HartInterruptPins {
     const off = (pa - this.ramBase) | 0;
     if ((off >>> 0) < this.ramSize && (off & 3) === 0 && this.pageFlags[off >>> PAGE_SHIFT] === 0) {
       this.ram32[off >> 2] = value;
+      this.lineWritten[off >>> 6] = 1;
       return;
     }
     this.storeSlow(va, pa, 4, value);
@@ -379,6 +385,7 @@ export class Hart implements HartInterruptPins {
     const off = (pa - this.ramBase) | 0;
     if ((off >>> 0) < this.ramSize && (off & 1) === 0 && this.pageFlags[off >>> PAGE_SHIFT] === 0) {
       this.ram16[off >> 1] = value;
+      this.lineWritten[off >>> 6] = 1;
       return;
     }
     this.storeSlow(va, pa, 2, value);
@@ -393,6 +400,7 @@ export class Hart implements HartInterruptPins {
     const off = (pa - this.ramBase) | 0;
     if ((off >>> 0) < this.ramSize && this.pageFlags[off >>> PAGE_SHIFT] === 0) {
       this.ram8[off] = value;
+      this.lineWritten[off >>> 6] = 1;
       return;
     }
     this.storeSlow(va, pa, 1, value);
@@ -426,7 +434,7 @@ export class Hart implements HartInterruptPins {
   private storeNeedsNoRedo(pa: number): boolean {
     if (this.singleStep) return true;
     const off = (pa - this.ramBase) | 0;
-    if ((off >>> 0) < this.ramSize) return (this.pageFlags[off >>> PAGE_SHIFT]! & (PAGE_CODE | PAGE_OBSERVED)) === 0;
+    if ((off >>> 0) < this.ramSize) return (this.pageFlags[off >>> PAGE_SHIFT]! & (PAGE_CODE | PAGE_OBSERVED | PAGE_WATCHED)) === 0;
     return this.bus.romOffset(pa, 1) >= 0;
   }
 
@@ -502,8 +510,12 @@ export class Hart implements HartInterruptPins {
       case 'minu': v = (old >>> 0) < (src >>> 0) ? old : src; break;
       case 'maxu': v = (old >>> 0) > (src >>> 0) ? old : src; break;
     }
-    if (this.pageFlags[off >>> PAGE_SHIFT] === 0) this.ram32[off >> 2] = v;
-    else this.bus.writeRam(off, 4, v, 'cpu');
+    if (this.pageFlags[off >>> PAGE_SHIFT] === 0) {
+      this.ram32[off >> 2] = v;
+      this.lineWritten[off >>> 6] = 1;
+    } else {
+      this.bus.writeRam(off, 4, v, 'cpu');
+    }
     return old;
   }
 
@@ -512,6 +524,7 @@ export class Hart implements HartInterruptPins {
   setPriv(p: number): void {
     if (p !== PRIV_M && p !== PRIV_S && p !== PRIV_U) throw new Error(`invalid privilege ${p}`);
     this.priv = p;
+    this.reservation = -1; // as on trap entry: xRET clears the reservation, like QEMU 7.2
     this.updateTranslation();
   }
 }

@@ -136,6 +136,22 @@ describe('Htif', () => {
     expect(ram.read32(TOHOST + 0x20)).toBe(0);
   });
 
+  it('ignores its own write-backs if the memory accessor reports them as stores', () => {
+    const ram = new Ram();
+    const out: number[] = [];
+    let htif: Htif | undefined;
+    const memory: PhysMemory32 = {
+      read32: (a) => ram.read32(a),
+      write32: (a, v) => { ram.write32(a, v); htif!.afterStore(a, 4); },
+    };
+    htif = new Htif({ tohost: TOHOST, memory, control: { requestExit: () => {} }, transmit: (b) => out.push(b) });
+    htif.reset();
+    ram.store(TOHOST, 4, 0x41); htif.afterStore(TOHOST, 4);
+    ram.store(TOHOST + 4, 4, 0x01010000); htif.afterStore(TOHOST + 4, 4);
+    expect(out).toEqual([0x41]);
+    expect([ram.read32(TOHOST), ram.read32(TOHOST + 4)]).toEqual([0, 0]);
+  });
+
   it('reset() zeroes the region whatever the ELF put there', () => {
     const { htif, ram } = makeHtif();
     for (let a = TOHOST; a < TOHOST + 0x48; a += 4) ram.words.set(a, 0x11111111);

@@ -80,6 +80,7 @@ export class Htif implements RamStoreObserver, Snapshotable {
   private fromhostInProgress = false;
   private pendingReadLo = 0;
   private pendingReadHi = 0;
+  private syncing = false;
 
   constructor(options: HtifOptions) {
     const { tohost, fromhost } = options;
@@ -107,10 +108,17 @@ export class Htif implements RamStoreObserver, Snapshotable {
     this.pendingReadLo = this.pendingReadHi = 0;
     this.allowTohost = false;
     this.fromhostInProgress = false;
-    for (let a = this.base; a < this.base + this.size; a += 4) this.memory.write32(a, 0);
+    this.syncing = true;
+    try {
+      for (let a = this.base; a < this.base + this.size; a += 4) this.memory.write32(a, 0);
+    } finally {
+      this.syncing = false;
+    }
   }
 
   afterStore(paddr: number, size: AccessSize): void {
+    // Our own write-backs are not guest stores, should `memory` report them to observers.
+    if (this.syncing) return;
     const start = Math.max(paddr, this.base);
     const end = Math.min(paddr + size, this.base + this.size);
     if (start >= end) return;
@@ -118,9 +126,14 @@ export class Htif implements RamStoreObserver, Snapshotable {
     let value = 0;
     for (let i = size - 1; i >= 0; i--) value = value * 256 + this.byteAt(paddr + i);
     this.mmioWrite(paddr - this.base, value);
-    this.syncWord(start & ~3);
-    if (((end - 1) & ~3) !== (start & ~3)) this.syncWord((end - 1) & ~3);
-    this.syncRegisters();
+    this.syncing = true;
+    try {
+      this.syncWord(start & ~3);
+      if (((end - 1) & ~3) !== (start & ~3)) this.syncWord((end - 1) & ~3);
+      this.syncRegisters();
+    } finally {
+      this.syncing = false;
+    }
   }
 
   private byteAt(paddr: number): number {

@@ -244,7 +244,8 @@ export function buildBoardFdt(regions: readonly BoardRegion[], options: BoardFdt
   cpu.cells('phandle', ctx.cpuPhandle).str('device_type', 'cpu').cells('reg', 0).str('status', 'okay');
   cpu.str('compatible', 'riscv').str('riscv,isa', options.isa ?? DEFAULT_ISA).str('mmu-type', 'riscv,sv32');
   const intc = cpu.add('interrupt-controller');
-  intc.cells('#interrupt-cells', 1).empty('interrupt-controller').str('compatible', 'riscv,cpu-intc');
+  // #address-cells = 0 is not in QEMU 7.2's tree (later QEMU adds it): without it dtc warns.
+  intc.cells('#interrupt-cells', 1).cells('#address-cells', 0).empty('interrupt-controller').str('compatible', 'riscv,cpu-intc');
   intc.cells('phandle', ctx.cpuIntcPhandle);
   cpus.add('cpu-map').add('cluster0').add('core0').cells('cpu', ctx.cpuPhandle);
 

@@ -16,8 +16,10 @@ import { Plic } from '../devices/plic.js';
 import { SifiveTest } from '../devices/sifive-test.js';
 import { Htif } from '../devices/htif.js';
 import { RunLoop } from './run-loop.js';
-import type { StopReason } from './stop-reason.js';
+import type { StopReason, Watchpoint, WatchHit } from './stop-reason.js';
+import type { Decoded } from '../isa/decode.js';
 import { saveMachineState, loadMachineState, type Snapshotable } from './machine-state.js';
+import { StateHasher } from './state-hash.js';
 
 export interface MachineConfig {
   /** The guest ELF. */
@@ -122,10 +124,62 @@ export class Machine {
     return this.hart.icount;
   }
 
-  /** Runs until `maxInstructions` more have retired, the guest exits, or it idles (see StopReason). */
+  /**
+   * Runs until `maxInstructions` more have retired, the guest exits or idles, or a breakpoint or
+   * watchpoint stops it (see StopReason). A breakpoint at the current pc does not stop it before
+   * the instruction there has run: that is how a debugger continues from a breakpoint.
+   */
   run(opts: RunOptions): StopReason {
     if (!(opts.maxInstructions >= 0)) throw new RangeError(`maxInstructions must be >= 0, got ${opts.maxInstructions}`);
+    this.executor.resumeFrom(this.hart.pc, this.hart.icount);
+    this.executor.stopRequested = false;
     return this.loop.run(this.hart.icount + opts.maxInstructions);
+  }
+
+  /** Replaces the breakpoints (instruction addresses). */
+  setBreakpoints(pcs: Iterable<number>): void {
+    this.executor.setBreakpoints(pcs);
+  }
+
+  /**
+   * Replaces the watchpoints. Each access that hits one is passed to `onHit`, which says whether
+   * run() should stop after the accessing instruction ('stop', the default) or go on. Write hits
+   * are reported before the bytes change, so `onHit` can read the old contents.
+   * Write watches run at nearly full speed; read and access watches run one instruction at a time.
+   */
+  setWatchpoints(watches: readonly Watchpoint[], onHit: (hit: WatchHit) => 'stop' | 'continue' = () => 'stop'): void {
+    const writes = watches.filter((w) => w.kind !== 'read');
+    const reads = watches.filter((w) => w.kind !== 'write');
+    const report = (hit: WatchHit): void => {
+      if (onHit(hit) === 'stop' && !this.loop.stopRequest) {
+        this.loop.stopRequest = { kind: 'watchpoint', hit };
+        this.executor.stopRequested = true;
+      }
+    };
+    this.bus.setWriteWatch(writes.map((w) => ({ paddr: w.addr, size: w.len })), writes.length === 0 ? null : {
+      beforeWrite: (paddr, size, writer) => {
+        const w = writes.find((x) => paddr < (x.addr >>> 0) + x.len && (x.addr >>> 0) < paddr + size);
+        if (w) report({ watch: w, access: 'write', icount: this.hart.icount, pc: this.hart.pc >>> 0, addr: paddr, len: size, writer });
+      },
+    });
+    if (reads.length === 0) {
+      this.executor.setEachInstructionHooks(null);
+      return;
+    }
+    let pending: WatchHit | null = null;
+    const hart = this.hart;
+    this.executor.setEachInstructionHooks((d: Decoded) => {
+      const k = d.spec?.kind;
+      if (k !== 'load' && k !== 'lr' && k !== 'amo') return;
+      const ea = ((hart.x[d.rs1]! + d.imm) | 0) >>> 0;
+      const size = d.spec!.size!;
+      const w = reads.find((x) => ea < (x.addr >>> 0) + x.len && (x.addr >>> 0) < ea + size);
+      if (w) pending = { watch: w, access: 'read', icount: hart.icount, pc: hart.pc >>> 0, addr: ea, len: size, writer: 'cpu' };
+    }, () => {
+      // Report only if the access happened (the instruction retired rather than trapped).
+      if (pending && hart.icount > pending.icount) report(pending);
+      pending = null;
+    });
   }
 
   /** The exit the guest requested, if it has. */
@@ -145,6 +199,25 @@ export class Machine {
   /** CPU and device state (not RAM), versioned. */
   saveState(): Uint8Array {
     return saveMachineState(this.hart, this.loop, this.stateParts);
+  }
+
+  /** Hash of the complete machine state: CPU, devices and all of RAM. */
+  stateHash(): string {
+    return new StateHasher().bytes(this.saveState()).words(this.bus.ram32).digest();
+  }
+
+  /** The complete state (CPU, devices and a copy of RAM); restore with restoreFull. */
+  saveFull(): { state: Uint8Array; ram: Uint8Array } {
+    return { state: this.saveState(), ram: this.bus.ram.slice() };
+  }
+
+  restoreFull(full: { state: Uint8Array; ram: Uint8Array }): void {
+    if (full.ram.length !== this.bus.ram.length) {
+      throw new RangeError(`snapshot RAM is ${full.ram.length} bytes, this machine has ${this.bus.ram.length}`);
+    }
+    this.bus.ram.set(full.ram);
+    this.loadState(full.state);
+    this.bus.markAllClean();
   }
 
   loadState(bytes: Uint8Array): void {

@@ -25,6 +25,8 @@ const IDLE: StopReason = { kind: 'idle' };
 
 export class RunLoop {
   exitRequest: ExitRequest | null = null;
+  /** A stop that a hook asked for (watchpoint); returned at the next canonical point. */
+  stopRequest: StopReason | null = null;
 
   constructor(
     private readonly hart: Hart,
@@ -67,6 +69,11 @@ export class RunLoop {
           continue;
         }
       }
+      if (this.stopRequest) {
+        const r = this.stopRequest;
+        this.stopRequest = null;
+        return r;
+      }
       if (h.icount >= target) return LIMIT;
       if (h.takeInterrupt()) {
         h.exit = 0;
@@ -76,6 +83,9 @@ export class RunLoop {
       const limit = deadline === Infinity ? target : Math.min(target, h.icount + Math.max(1, deadline - h.ticks()));
       this.executor.run(limit);
       h.exit = 0;
+      if (this.executor.breakpointHit !== null && !this.stopRequest) {
+        this.stopRequest = { kind: 'breakpoint', pc: this.executor.breakpointHit };
+      }
     }
   }
 }

@@ -1,0 +1,45 @@
+// A fast 64-bit (two 32-bit lanes) non-cryptographic hash of machine state, for "is this the same
+// state?" checks: replay verification and the seek-vs-linear property tests. Not for security.
+
+const P1 = 0x9e3779b1 | 0;
+const P2 = 0x85ebca77 | 0;
+const P3 = 0xc2b2ae3d | 0;
+const P4 = 0x27d4eb2f | 0;
+
+export class StateHasher {
+  private a = 0x243f6a88 | 0;
+  private b = 0x13198a2e | 0;
+  private n = 0;
+
+  /** Mixes 32-bit words. */
+  words(w: Int32Array | Uint32Array): this {
+    let a = this.a, b = this.b;
+    for (let i = 0; i < w.length; i++) {
+      const v = w[i]! | 0;
+      a = Math.imul((a ^ v) + ((a << 6) | 0), P1);
+      b = Math.imul((b + v) ^ (b >>> 13), P2);
+    }
+    this.a = a;
+    this.b = b;
+    this.n += w.length * 4;
+    return this;
+  }
+
+  bytes(u: Uint8Array): this {
+    const whole = u.length & ~3;
+    if (u.byteOffset % 4 === 0) this.words(new Int32Array(u.buffer, u.byteOffset, whole >> 2));
+    else for (let i = 0; i < whole; i += 4) this.words(Int32Array.of(u[i]! | (u[i + 1]! << 8) | (u[i + 2]! << 16) | (u[i + 3]! << 24)));
+    let tail = 0;
+    for (let i = whole; i < u.length; i++) tail |= u[i]! << (8 * (i - whole));
+    this.words(Int32Array.of(tail, u.length));
+    return this;
+  }
+
+  /** 16 hex digits. */
+  digest(): string {
+    let a = this.a ^ this.n, b = this.b ^ Math.imul(this.n, P4);
+    a = Math.imul(a ^ (a >>> 15), P3); a ^= a >>> 13; a = Math.imul(a, P1); a ^= a >>> 16;
+    b = Math.imul(b ^ (b >>> 16), P4); b ^= b >>> 13; b = Math.imul(b, P2); b ^= b >>> 15;
+    return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  }
+}

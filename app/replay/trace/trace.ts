@@ -1,0 +1,142 @@
+// The recording (trace) contract: what a recording holds and how sessions write and read it.
+// Portable: the SQLite implementation lives in app/node/trace-store; tests may use an in-memory one.
+//
+// A recording holds:
+//   header        format version, machine configuration, the guest image and its hash
+//   inputs        every input from the outside world, stamped with the icount at which the guest
+//                 observed it (uart-rx bytes now; USB completions and connect/disconnect later)
+//   derived       deterministic outputs kept so the UI can draw them without replaying
+//                 (uart-tx bytes, traps, interrupts; USB transfers later)
+//   snapshots     machine state at icounts: CPU + devices, and RAM pages (all non-zero pages in a
+//                 keyframe, only the pages dirtied since the previous snapshot otherwise), a hash of
+//                 the whole machine state, and the write summary of the interval that ends there
+//   progress      the icount up to which everything is durable (inputs complete up to there)
+//   end           how the recording ended, once it has
+
+export const TRACE_FORMAT_VERSION = 1;
+
+export interface MachineConfigRecord {
+  /** Board name; only "virt" exists. */
+  readonly board: 'virt';
+  readonly ramSize: number;
+  /** Instructions per mtime tick (the CLINT's clock ratio). */
+  readonly ticksPerMtime: number;
+}
+
+export interface TraceHeader {
+  readonly formatVersion: number;
+  /** Hindsight version that made the recording. */
+  readonly createdBy: string;
+  readonly machine: MachineConfigRecord;
+  /** The guest ELF itself, so a recording replays without it. */
+  readonly guestImage: Uint8Array;
+  /** SHA-256 of guestImage, hex. */
+  readonly guestImageSha256: string;
+  /** File name of the guest image when recorded (informational). */
+  readonly guestImageName: string;
+  /** Instructions between periodic snapshots. */
+  readonly snapshotInterval: number;
+}
+
+/** An input from the outside world. `kind` names the input source module (app/replay/inputs/*). */
+export interface InputEvent {
+  readonly icount: number;
+  readonly kind: string;
+  readonly data: Uint8Array;
+}
+
+/** A deterministic output or machine event, kept for the timeline. */
+export interface DerivedEvent {
+  readonly icount: number;
+  readonly kind: string;
+  readonly data: Uint8Array;
+}
+
+export interface SnapshotPage {
+  /** RAM page number (offset from the RAM base / 4096). */
+  readonly page: number;
+  readonly data: Uint8Array;
+}
+
+export interface SnapshotRecord {
+  readonly icount: number;
+  /** Keyframe: `pages` holds every non-zero RAM page. Otherwise the pages dirtied since the previous snapshot. */
+  readonly keyframe: boolean;
+  /** CPU and device state (Machine.saveState). */
+  readonly state: Uint8Array;
+  readonly pages: readonly SnapshotPage[];
+  /** Hash of the whole machine state (Machine.stateHash) at this icount. */
+  readonly stateHash: string;
+  /**
+   * Write summary of the interval from the previous snapshot to this one: which 64-byte lines of
+   * RAM any writer (CPU store or device DMA) wrote. Encoded by app/replay/write-index.
+   */
+  readonly writeSummary: Uint8Array;
+}
+
+/** Snapshot metadata, without the (large) page data. */
+export interface SnapshotInfo {
+  readonly id: number;
+  readonly icount: number;
+  readonly keyframe: boolean;
+  readonly stateHash: string;
+  readonly pageCount: number;
+}
+
+export type TraceEndReason =
+  | { readonly kind: 'exit'; readonly code: number; readonly source: string }
+  | { readonly kind: 'limit' }
+  | { readonly kind: 'stopped' }
+  | { readonly kind: 'idle' };
+
+export interface TraceEnd {
+  readonly icount: number;
+  readonly reason: TraceEndReason;
+}
+
+export interface TraceWriter {
+  readonly header: TraceHeader;
+  appendInput(e: InputEvent): void;
+  appendDerived(e: DerivedEvent): void;
+  /** Returns the new snapshot's id. */
+  appendSnapshot(s: SnapshotRecord): number;
+  /**
+   * Removes a snapshot to keep within the budget. Its pages and write summary must be folded into
+   * the next snapshot by the caller first (see replaceSnapshotPages / mergeWriteSummary).
+   */
+  deleteSnapshot(id: number): void;
+  /** Replaces the page set and write summary of an existing snapshot (used when thinning). */
+  rewriteSnapshot(id: number, pages: readonly SnapshotPage[], writeSummary: Uint8Array): void;
+  /** Everything up to `icount` is complete: no input before it is still to come. */
+  markProgress(icount: number): void;
+  setEnd(end: TraceEnd): void;
+  /** Makes everything appended so far durable. Writers also do this on their own about every 250 ms. */
+  flush(): void;
+  close(): void;
+}
+
+export interface TraceReader {
+  readonly header: TraceHeader;
+  /** The end record, or null if the recorder stopped without writing one (killed). */
+  readonly end: TraceEnd | null;
+  /** Icount up to which the recording is complete (the end's icount, or the last durable progress mark). */
+  readonly completeUpTo: number;
+  /** Inputs with from <= icount < to, in order. */
+  inputs(from: number, to: number): InputEvent[];
+  /** Derived events with from <= icount < to, in order; optionally of one kind. */
+  derived(from: number, to: number, kind?: string): DerivedEvent[];
+  countInputs(): number;
+  countDerived(kind?: string): number;
+  snapshots(): SnapshotInfo[];
+  snapshotState(id: number): Uint8Array;
+  snapshotPages(id: number): SnapshotPage[];
+  writeSummary(id: number): Uint8Array;
+  /** Size of the recording in bytes (file plus journal). */
+  sizeBytes(): number;
+  close(): void;
+}
+
+/** A problem with a recording file: not a recording, another version, corrupt or truncated. */
+export class TraceFormatError extends Error {
+  override name = 'TraceFormatError';
+}
