@@ -147,7 +147,7 @@ export class PhysicalBus {
     const r = this.romOffset(a, size);
     if (r >= 0) return readLE(this.rom, r, size);
     const m = this.deviceAt(a);
-    if (m && a + size <= m.end) return m.device.read(a - m.base, size) >>> 0;
+    if (m && a + size <= m.end && ((m.device.validSizes ?? 7) & size) !== 0) return m.device.read(a - m.base, size) >>> 0;
     return -1;
   }
 
@@ -162,7 +162,7 @@ export class PhysicalBus {
     // Writes to the boot ROM are ignored, as QEMU's virt machine does.
     if (this.romOffset(a, size) >= 0) return true;
     const m = this.deviceAt(a);
-    if (m && a + size <= m.end) {
+    if (m && a + size <= m.end && ((m.device.validSizes ?? 7) & size) !== 0) {
       m.device.write(a - m.base, size, value);
       return true;
     }

@@ -13,6 +13,8 @@ export interface MmioDevice {
   readonly name: string;
   /** Size of the window in bytes. */
   readonly size: number;
+  /** Access sizes the device decodes (bit n set = n-byte access valid); others are access faults. Default: all. */
+  readonly validSizes?: number;
   /** Reads `size` bytes at `offset` (little-endian); the result is zero-extended to 32 bits. */
   read(offset: number, size: AccessSize): number;
   /** Writes the low `size` bytes of `value` at `offset` (little-endian). */

@@ -105,7 +105,7 @@ export function csrWrite(h: Hart, n: number, v: number): boolean {
       // Only SSIP is writable from S-mode (when delegated).
       h.mipSw = (h.mipSw & ~(MIP_SSIP & h.mideleg)) | (v & MIP_SSIP & h.mideleg);
       return true;
-    case CSR.stvec: h.stvec = legalTvec(v); return true;
+    case CSR.stvec: h.stvec = legalTvec(h.stvec, v); return true;
     case CSR.scounteren: h.scounteren = v; return true;
     case CSR.senvcfg: h.senvcfg = v & 1; return true;
     case CSR.sscratch: h.sscratch = v; return true;
@@ -131,7 +131,7 @@ export function csrWrite(h: Hart, n: number, v: number): boolean {
     case CSR.mideleg: h.mideleg = v & S_INTERRUPTS; return true;
     case CSR.mie: h.mie = v & ALL_INTERRUPTS; return true;
     case CSR.mip: h.mipSw = v & (MIP_SSIP | MIP_STIP | MIP_SEIP); return true;
-    case CSR.mtvec: h.mtvec = legalTvec(v); return true;
+    case CSR.mtvec: h.mtvec = legalTvec(h.mtvec, v); return true;
     case CSR.mcounteren: h.mcounteren = v; return true;
     case CSR.menvcfg: h.menvcfg = v & 1; return true;
     case CSR.mcountinhibit: h.mcountinhibit = v & ~2; return true;
@@ -150,7 +150,10 @@ export function csrWrite(h: Hart, n: number, v: number): boolean {
   return false;
 }
 
-/** mtvec/stvec: modes 0 (direct) and 1 (vectored); reserved modes read back as direct. */
-function legalTvec(v: number): number {
-  return (v & 3) >= 2 ? v & ~3 : v;
+/**
+ * mtvec/stvec: modes 0 (direct) and 1 (vectored). A write selecting a reserved mode (2, 3) leaves
+ * the register unchanged, as QEMU 7.2 does (the field is WARL, so any legal value would do).
+ */
+function legalTvec(old: number, v: number): number {
+  return (v & 3) >= 2 ? old : v;
 }

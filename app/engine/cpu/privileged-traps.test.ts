@@ -241,7 +241,7 @@ describe('CSR access rules', () => {
       E('csrrsi', { rd: 10, imm: 3, csr: CSR.mscratch }), E('csrrci', { rd: 11, imm: 0x14, csr: CSR.mscratch }),
       E('csrrwi', { rd: 12, imm: 31, csr: CSR.mscratch }), csrr(13, CSR.mscratch),
     ]);
-    cpu.run(15);
+    cpu.run(16);
     expect(Array.from(cpu.hart.x.subarray(7, 14))).toEqual([0x0ff0, 0x0fff, 0x00f0, 0x1234, 0x1237, 0x1223, 31]);
   });
 

@@ -6,7 +6,7 @@
 
 import type { Decoded } from '../isa/decode.js';
 import { csrRead, csrWrite } from './csr.js';
-import { EXC, MSTATUS, PRIV_M, PRIV_S, PRIV_U } from './csr-numbers.js';
+import { CSR, EXC, MSTATUS, PRIV_M, PRIV_S, PRIV_U } from './csr-numbers.js';
 import { EXIT_CHECK, type Hart } from './hart.js';
 
 export function execSystem(h: Hart, d: Decoded): void {
@@ -84,7 +84,10 @@ function csrInstruction(h: Hart, d: Decoded): number | null {
   const old = csrRead(h, d.csr);
   if (old === null) return null;
   if (writes) {
-    const value = isWrite ? src : sys.startsWith('csrrs') ? old | src : old & ~src;
+    // csrrs/csrrc on mip/sip modify the software-written bits only: a pending line from a device
+    // (SEIP from the PLIC) must not be latched into the software bit (Privileged spec 3.1.9).
+    const base = d.csr === CSR.mip || d.csr === CSR.sip ? h.mipSw : old;
+    const value = isWrite ? src : sys.startsWith('csrrs') ? base | src : base & ~src;
     if (!csrWrite(h, d.csr, value)) return null;
   }
   return old;

@@ -19,7 +19,7 @@ import { RunLoop } from './run-loop.js';
 import type { StopReason, Watchpoint, WatchHit } from './stop-reason.js';
 import type { Decoded } from '../isa/decode.js';
 import { saveMachineState, loadMachineState, type Snapshotable } from './machine-state.js';
-import { StateHasher } from './state-hash.js';
+import { RamHashCache } from './state-hash.js';
 
 export interface MachineConfig {
   /** The guest ELF. */
@@ -203,7 +203,7 @@ export class Machine {
 
   /** Hash of the complete machine state: CPU, devices and all of RAM. */
   stateHash(): string {
-    return new StateHasher().bytes(this.saveState()).words(this.bus.ram32).digest();
+    return new RamHashCache(this.bus.ram32).digest(this.saveState());
   }
 
   /** The complete state (CPU, devices and a copy of RAM); restore with restoreFull. */

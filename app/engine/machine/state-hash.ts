@@ -43,3 +43,45 @@ export class StateHasher {
     return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
   }
 }
+
+const PAGE_WORDS = 1024;
+
+/** Hash of one 4 KiB RAM page (as two 32-bit lanes, packed in a float64-safe number pair). */
+export function hashPage(ram32: Int32Array, page: number, out: Uint32Array, slot: number): void {
+  let a = 0x6a09e667 | 0, b = 0xbb67ae85 | 0;
+  const base = page * PAGE_WORDS;
+  for (let i = 0; i < PAGE_WORDS; i++) {
+    const v = ram32[base + i]! | 0;
+    a = Math.imul((a ^ v) + ((a << 6) | 0), P1);
+    b = Math.imul((b + v) ^ (b >>> 13), P2);
+  }
+  out[slot * 2] = a >>> 0;
+  out[slot * 2 + 1] = b >>> 0;
+}
+
+/**
+ * Per-page hashes of RAM, kept up to date incrementally from the dirty-page lists the snapshot
+ * code already has, so hashing the whole machine costs O(dirty pages), not O(RAM).
+ */
+export class RamHashCache {
+  readonly pageHashes: Uint32Array;
+
+  constructor(private readonly ram32: Int32Array) {
+    this.pageHashes = new Uint32Array((ram32.length / PAGE_WORDS) * 2);
+    this.rehashAll();
+  }
+
+  rehashAll(): void {
+    const pages = this.ram32.length / PAGE_WORDS;
+    for (let p = 0; p < pages; p++) hashPage(this.ram32, p, this.pageHashes, p);
+  }
+
+  update(pages: Iterable<number>): void {
+    for (const p of pages) hashPage(this.ram32, p, this.pageHashes, p);
+  }
+
+  /** The machine hash: the CPU/device state bytes and the page hashes. */
+  digest(state: Uint8Array): string {
+    return new StateHasher().bytes(state).words(this.pageHashes).digest();
+  }
+}
