@@ -37,17 +37,26 @@ export function createBareCpu(ramSize = 1 << 20): BareCpu {
     run(n: number): number {
       const start = hart.icount;
       const limit = start + n;
-      let guard = 0;
+      let stuck = 0;
+      let last = hart.icount;
       while (hart.icount < limit) {
         if (hart.waiting) {
           if (!hart.wakeable()) break;
           hart.waiting = false;
         }
-        if (hart.takeInterrupt()) continue;
+        if (hart.takeInterrupt()) {
+          if (++stuck > 10_000) throw new Error(`bare CPU keeps taking interrupt ${hart.mcause & 31} without progress`);
+          continue;
+        }
         executor.run(limit);
         hart.exit = 0;
-        // A run that makes no progress for a long time is a test bug (e.g. a trap loop at icount 0).
-        if (++guard > 10_000_000) throw new Error('bare CPU made no progress');
+        // Many trips without an instruction retiring is a trap loop (a test bug, or a CPU bug).
+        if (hart.icount !== last) {
+          last = hart.icount;
+          stuck = 0;
+        } else if (++stuck > 10_000) {
+          throw new Error(`bare CPU made no progress at pc 0x${(hart.pc >>> 0).toString(16)} (mcause ${hart.mcause})`);
+        }
       }
       return hart.icount - start;
     },

@@ -19,6 +19,8 @@ export class Executor {
   private readonly blocks = new Map<number, Block>();
   private readonly singles = new Map<number, Block>();
   private readonly pageBlocks = new Map<number, Block[]>();
+  /** For a block whose one instruction straddles two pages: the physical address of its second half. */
+  private readonly secondHalf = new WeakMap<Block, number>();
   /** Number of blocks compiled (for statistics and tests). */
   compiled = 0;
   /** Breakpoint addresses (virtual, int32). Blocks never run across one. */
@@ -131,28 +133,46 @@ export class Executor {
     }
     const cache = single ? this.singles : this.blocks;
     const hit = cache.get(ppc);
-    if (hit !== undefined && hit.vpc === vpc && hit.valid) return hit;
+    if (hit !== undefined && hit.vpc === vpc && hit.valid) {
+      const pa2 = this.secondHalf.get(hit);
+      if (pa2 === undefined) return hit;
+      // A straddling instruction is only the same if its second page still maps to the same place.
+      const now = h.translateFetch((vpc + 2) | 0);
+      if (now === -1 && (h.exit & EXIT_TRAP)) {
+        h.stopAt(0, vpc);
+        h.exit = 0;
+        return null;
+      }
+      if (now === pa2) return hit;
+    }
     const built = this.build(vpc, ppc, single ? 1 : MAX_BLOCK);
     if (built === null) return null;
-    if (built.cacheable) {
-      cache.set(ppc, built.block);
-      const off = this.bus.ramOffset(ppc);
-      if (off >= 0) {
-        const page = off >>> PAGE_SHIFT;
-        let list = this.pageBlocks.get(page);
-        if (!list) this.pageBlocks.set(page, (list = []));
-        list.push(built.block);
-        this.bus.markCode(page);
-      }
+    cache.set(ppc, built.block);
+    this.registerCode(built.block, ppc);
+    if (built.pa2 !== -1) {
+      // Also invalidated by writes to the second page (the jump cache may hold it until then).
+      this.secondHalf.set(built.block, built.pa2);
+      this.registerCode(built.block, built.pa2);
     }
     return built.block;
   }
 
-  private build(vpc: number, ppc: number, max: number): { block: Block; cacheable: boolean } | null {
+  /** Lists the block under the RAM page holding `pa`, so a write there invalidates it. */
+  private registerCode(block: Block, pa: number): void {
+    const off = this.bus.ramOffset(pa);
+    if (off < 0) return;
+    const page = off >>> PAGE_SHIFT;
+    let list = this.pageBlocks.get(page);
+    if (!list) this.pageBlocks.set(page, (list = []));
+    list.push(block);
+    this.bus.markCode(page);
+  }
+
+  private build(vpc: number, ppc: number, max: number): { block: Block; pa2: number } | null {
     const h = this.hart;
     const insns: Decoded[] = [];
     const pcs: number[] = [];
-    let cacheable = true;
+    let straddlePa2 = -1;
     let va = vpc;
     let pa = ppc;
     while (insns.length < max) {
@@ -169,8 +189,8 @@ export class Executor {
       if (isLong(lo)) {
         const pageEnd = ((pa & 0xfff) === 0xffe);
         if (pageEnd) {
-          // A 32-bit instruction straddling two pages: only as the first of its own block, and the
-          // block is not cached, since the second page's mapping may change independently.
+          // A 32-bit instruction straddling two pages: alone in its block, which is registered under
+          // both pages and re-checked against the second page's mapping on every lookup.
           if (insns.length > 0) break;
           const pa2 = h.translateFetch((va + 2) | 0);
           if (pa2 === -1 && (h.exit & EXIT_TRAP)) {
@@ -184,7 +204,7 @@ export class Executor {
             return null;
           }
           hi = h2;
-          cacheable = false;
+          straddlePa2 = pa2;
           max = 1;
         } else {
           hi = this.bus.fetch16((pa + 2) | 0);
@@ -208,7 +228,7 @@ export class Executor {
       if ((pa & 0xfff) === 0) break; // next instruction is on another page
     }
     this.compiled++;
-    return { block: compileBlock(vpc, ppc, insns, pcs), cacheable };
+    return { block: compileBlock(vpc, ppc, insns, pcs), pa2: straddlePa2 };
   }
 
   private invalidatePage(page: number): void {
@@ -220,6 +240,16 @@ export class Executor {
       if (this.singles.get(b.ppc) === b) this.singles.delete(b.ppc);
     }
     this.pageBlocks.delete(page);
+  }
+
+  /** Forgets the pc -> block shortcuts (the CPU state changed; blocks themselves stay valid). */
+  flushJumpCache(): void {
+    this.jcache.fill(undefined);
+  }
+
+  /** Drops the blocks of one RAM page (its contents are being replaced). */
+  invalidateRamPage(page: number): void {
+    this.invalidatePage(page);
   }
 
   /** Drops every cached block (after a state restore, RAM content may be entirely different). */

@@ -155,6 +155,7 @@ export class Hart implements HartInterruptPins {
   enterTrap(cause: number, tval: number, interrupt: boolean): void {
     const deleg = interrupt ? this.mideleg : this.medeleg;
     const oldPriv = this.priv;
+    const epc = this.pc & ~1;
     const toS = oldPriv <= PRIV_S && ((deleg >>> cause) & 1) === 1;
     const causeValue = (interrupt ? (cause | 0x80000000) : cause) | 0;
     let s = this.mstatus;
@@ -183,12 +184,12 @@ export class Hart implements HartInterruptPins {
     // included; the spec allows it, and it keeps an SC from succeeding across a context switch.
     this.reservation = -1;
     this.exit |= EXIT_CHECK;
-    this.onTrap(causeValue, tval | 0, oldPriv);
+    this.onTrap(causeValue, tval | 0, oldPriv, epc);
     this.updateTranslation();
   }
 
   /** Observer hook for traps (the machine records them as timeline events). */
-  onTrap: (mcauseValue: number, tval: number, fromPriv: number) => void = () => {};
+  onTrap: (mcauseValue: number, tval: number, fromPriv: number, epc: number) => void = () => {};
 
   /** The interrupt the hart would take now, or -1 (Privileged spec 3.1.9). */
   pendingInterrupt(): number {

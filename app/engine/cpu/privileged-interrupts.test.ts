@@ -119,6 +119,26 @@ describe('interrupts', () => {
     expect([h.priv, h.mcause, h.x[31], h.x[30]]).toEqual([PRIV_M, INTERRUPT | IRQ.STI, 1, 0]);
   });
 
+  it('enabling a pending interrupt (csrs mstatus, csrw mie, mret) takes it before the next instruction', () => {
+    const setMie = [E('addi', { rd: 5, imm: 8 }), E('csrrs', { rs1: 5, csr: 0x300 }), NOP];
+    const setMieBit = [E('addi', { rd: 5, imm: 0x80 }), E('csrrw', { rs1: 5, csr: 0x304 }), NOP];
+    const cases: Array<[number[], number, number, number]> = [
+      // code, mstatus, mie, expected mepc
+      [setMie, 0, 1 << IRQ.MTI, CODE + 8],
+      [setMieBit, MSTATUS.MIE, 0, CODE + 8],
+      [[E('mret'), NOP], MSTATUS.MPIE | (3 << MSTATUS.MPP_SHIFT), 1 << IRQ.MTI, CODE + 0x40],
+    ];
+    for (const [code, mstatus, mie, mepc] of cases) {
+      const cpu = hartWith(PRIV_M, code);
+      cpu.hart.mstatus = mstatus;
+      cpu.hart.mie = mie;
+      cpu.hart.mepc = CODE + 0x40;
+      cpu.hart.setPending(IRQ.MTI, true);
+      cpu.run(code.length);
+      expect([cpu.hart.mcause, cpu.hart.mepc, cpu.hart.x[31]]).toEqual([INTERRUPT | IRQ.MTI, mepc, 1]);
+    }
+  });
+
   it('a pin change between runs is seen at the next instruction boundary', () => {
     const cpu = hartWith(PRIV_M);
     const h = cpu.hart;

@@ -134,6 +134,22 @@ describe('loads and stores against a byte-array model', () => {
     });
   }
 
+  it('a load into x0 still performs the access: it faults like any other load', () => {
+    const { cpu } = setup(13);
+    for (const spec of byKind('load')) {
+      expect(exec1(cpu, encode(spec, { rd: 0, rs1: 1 }), { 1: 0x1000 }), spec.name).toBe(0);
+      expect([cpu.hart.mcause, cpu.hart.mtval]).toEqual([5, 0x1000]);
+    }
+  });
+
+  it('fence and fence.i retire as no-ops whatever their ignored fields hold', () => {
+    const { cpu } = setup(14);
+    for (const w of [0x0ff0000f, 0x8330000f, 0x0100000f, 0x0000100f, 0xfff0908f | 0, 0x00b5100f]) {
+      expect(exec1(cpu, w, { 1: 5, 11: 6 }), w.toString(16)).toBe(1);
+      expect([cpu.hart.pc, cpu.hart.x[1], cpu.hart.x[11], cpu.hart.mcause]).toEqual([CODE + 4, 5, 6, 0]);
+    }
+  });
+
   it('loads and stores outside RAM and ROM raise access faults with the address in mtval', () => {
     const { cpu } = setup(4);
     for (const [spec, cause] of [...byKind('load').map((s) => [s, 5] as const), ...byKind('store').map((s) => [s, 7] as const)]) {

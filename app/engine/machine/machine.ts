@@ -2,7 +2,7 @@
 // and the deterministic run loop. Boots exactly as `qemu-system-riscv32 -M virt -bios none -kernel`:
 // the reset ROM at 0x1000 jumps to the ELF entry with a0 = hart id and a1 = the device tree address.
 
-import { PhysicalBus } from '../bus/bus.js';
+import { PAGE_CODE, PAGE_SIZE, PhysicalBus } from '../bus/bus.js';
 import type { GuestClock, MachineControl } from '../bus/device.js';
 import { Executor } from '../cpu/executor.js';
 import { Hart } from '../cpu/hart.js';
@@ -31,6 +31,11 @@ export interface MachineConfig {
 export interface RunOptions {
   /** Run until this many more instructions have retired (or the guest stops or idles first). */
   readonly maxInstructions: number;
+  /**
+   * Do not stop at a breakpoint on the current pc before running the instruction there: how a
+   * debugger continues from the breakpoint it stopped at. Default true.
+   */
+  readonly skipBreakpointAtStart?: boolean;
 }
 
 export class Machine {
@@ -126,12 +131,12 @@ export class Machine {
 
   /**
    * Runs until `maxInstructions` more have retired, the guest exits or idles, or a breakpoint or
-   * watchpoint stops it (see StopReason). A breakpoint at the current pc does not stop it before
-   * the instruction there has run: that is how a debugger continues from a breakpoint.
+   * watchpoint stops it (see StopReason).
    */
   run(opts: RunOptions): StopReason {
     if (!(opts.maxInstructions >= 0)) throw new RangeError(`maxInstructions must be >= 0, got ${opts.maxInstructions}`);
-    this.executor.resumeFrom(this.hart.pc, this.hart.icount);
+    if (opts.skipBreakpointAtStart ?? true) this.executor.resumeFrom(this.hart.pc, this.hart.icount);
+    else this.executor.resumeFrom(0, -1);
     this.executor.stopRequested = false;
     return this.loop.run(this.hart.icount + opts.maxInstructions);
   }
@@ -216,13 +221,29 @@ export class Machine {
       throw new RangeError(`snapshot RAM is ${full.ram.length} bytes, this machine has ${this.bus.ram.length}`);
     }
     this.bus.ram.set(full.ram);
+    this.executor.flushAll();
     this.loadState(full.state);
     this.bus.markAllClean();
   }
 
+  /** Restores CPU and device state (RAM is restored separately, e.g. page by page). */
   loadState(bytes: Uint8Array): void {
     loadMachineState(bytes, this.hart, this.loop, this.stateParts);
-    this.executor.flushAll();
+    this.executor.flushJumpCache();
     this.hart.updateTranslation();
+  }
+
+  /**
+   * Replaces one RAM page (restoring a snapshot), dropping decoded code from it. `data` null means
+   * a zero page. Not a guest write: no dirty marking, write summaries or watch hooks.
+   */
+  restoreRamPage(page: number, data: Uint8Array | null): void {
+    if (this.bus.pageFlags[page]! & PAGE_CODE) {
+      this.executor.invalidateRamPage(page);
+      this.bus.pageFlags[page]! &= ~PAGE_CODE;
+    }
+    const off = page * PAGE_SIZE;
+    if (data) this.bus.ram.set(data, off);
+    else this.bus.ram.fill(0, off, off + PAGE_SIZE);
   }
 }

@@ -101,12 +101,11 @@ export interface TraceWriter {
   /** Returns the new snapshot's id. */
   appendSnapshot(s: SnapshotRecord): number;
   /**
-   * Removes a snapshot to keep within the budget. Its pages and write summary must be folded into
-   * the next snapshot by the caller first (see replaceSnapshotPages / mergeWriteSummary).
+   * Thinning: removes snapshot `id` and folds it into the next snapshot `intoId`: the pages of `id`
+   * that `intoId` does not have move to `intoId`, `intoId` becomes a keyframe if `id` was one, and
+   * `intoId`'s write summary becomes `mergedSummary` (covering both intervals).
    */
-  deleteSnapshot(id: number): void;
-  /** Replaces the page set and write summary of an existing snapshot (used when thinning). */
-  rewriteSnapshot(id: number, pages: readonly SnapshotPage[], writeSummary: Uint8Array): void;
+  foldSnapshot(id: number, intoId: number, mergedSummary: Uint8Array): void;
   /** Everything up to `icount` is complete: no input before it is still to come. */
   markProgress(icount: number): void;
   setEnd(end: TraceEnd): void;

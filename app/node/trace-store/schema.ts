@@ -1,0 +1,99 @@
+// The `.hsrec` file: one SQLite database. Shared by the writer and the reader.
+//
+// Identification lives in the SQLite file header, not in a table, so "not a recording" and "another
+// format version" are known before any table is touched:
+//   application_id  0x48535243 ("HSRC")
+//   user_version    TRACE_FORMAT_VERSION
+//
+// Journal mode: WAL while recording (readers can follow a live recording, and a SIGKILLed recorder
+// loses only its open transaction). A cleanly closed recording is switched back to a rollback journal
+// so that it is exactly one self-contained file that opens read-only anywhere: SQLite cannot open a
+// WAL-mode database in a read-only directory (it must create the -shm), a rollback-mode one it can.
+
+export const APPLICATION_ID = 0x48535243;
+
+/** Recommended file extension. */
+export const TRACE_FILE_EXTENSION = '.hsrec';
+
+/**
+ * SQLite page size. Snapshot pages are 4 KiB blobs; with 4 KiB SQLite pages each one spills into an
+ * overflow page and the file is ~15% larger than the RAM it holds. 64 KiB pages keep ~15 guest pages
+ * per leaf inline. Figures (100 snapshots x 2,000 pages, see the bench test): see the report in
+ * sqlite-trace-writer.ts.
+ */
+export const PAGE_SIZE = 65536;
+
+/**
+ * Table layout. Kinds are interned (a small integer per distinct kind string): a uart byte is one
+ * row, and repeating "uart-rx" in every row and in the (kind, icount) index would more than double
+ * the size of those tables. Row ids give the append order among events at the same icount. Blobs
+ * come last in each row so that reading the small columns never touches their overflow pages.
+ */
+export const SCHEMA_SQL = `
+CREATE TABLE header (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  format_version INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  machine TEXT NOT NULL,
+  guest_image_name TEXT NOT NULL,
+  guest_image_sha256 TEXT NOT NULL,
+  snapshot_interval INTEGER NOT NULL,
+  guest_image BLOB NOT NULL
+);
+CREATE TABLE kind (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE input (
+  id INTEGER PRIMARY KEY,
+  icount INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX input_by_icount ON input (icount);
+CREATE TABLE derived (
+  id INTEGER PRIMARY KEY,
+  icount INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX derived_by_kind ON derived (kind, icount);
+CREATE INDEX derived_by_icount ON derived (icount);
+CREATE TABLE snapshot (
+  id INTEGER PRIMARY KEY,
+  icount INTEGER NOT NULL,
+  keyframe INTEGER NOT NULL,
+  page_count INTEGER NOT NULL,
+  state_hash TEXT NOT NULL,
+  state BLOB NOT NULL,
+  write_summary BLOB NOT NULL
+);
+CREATE INDEX snapshot_by_icount ON snapshot (icount);
+CREATE TABLE snapshot_page (
+  snapshot_id INTEGER NOT NULL,
+  page INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE UNIQUE INDEX snapshot_page_key ON snapshot_page (snapshot_id, page);
+CREATE TABLE progress (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  icount INTEGER NOT NULL
+);
+CREATE TABLE trace_end (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  icount INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
+`;
+
+/** The 16-byte magic string at the start of every SQLite database file. */
+export const SQLITE_MAGIC = 'SQLite format 3\0';
+
+/** Paths of the files SQLite may keep beside a database. */
+export function sidecarPaths(path: string): { wal: string; shm: string; journal: string } {
+  return { wal: `${path}-wal`, shm: `${path}-shm`, journal: `${path}-journal` };
+}
+
+export function hex32(n: number): string {
+  return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+}

@@ -1,0 +1,87 @@
+// The one place inputs enter the machine, in both modes.
+//
+// Record: a host offers values from the outside world (offer); at each canonical point the pump
+// applies those the machine can take, and writes each to the recording with the current icount.
+// Replay: the pump applies the recorded events whose icount has come, and checks that the machine
+// can take them; anything else is a ReplayDivergenceError.
+
+import type { Machine } from '../../engine/machine/machine.js';
+import type { InputEvent } from '../trace/trace.js';
+import { ReplayDivergenceError } from '../divergence.js';
+import type { InputSource } from './input-source.js';
+import { inputSource } from './registry.js';
+
+interface Offered { source: InputSource<unknown>; value: unknown }
+
+export class RecordingInputPump {
+  private readonly queue: Offered[] = [];
+  private head = 0;
+
+  constructor(private readonly record: (e: InputEvent) => void) {}
+
+  /** A value from the outside world, to enter the machine as soon as it can take it. */
+  offer<T>(source: InputSource<T>, value: T): void {
+    this.queue.push({ source: source as InputSource<unknown>, value });
+  }
+
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** At a canonical point: applies (in order) what the machine can take, recording each. */
+  deliver(machine: Machine): number {
+    let n = 0;
+    while (this.head < this.queue.length) {
+      const { source, value } = this.queue[this.head]!;
+      if (!source.canApply(machine, value)) break;
+      source.apply(machine, value);
+      this.record({ icount: machine.icount, kind: source.kind, data: source.encode(value) });
+      this.head++;
+      n++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    return n;
+  }
+}
+
+export class ReplayInputPump {
+  private events: InputEvent[] = [];
+  private next = 0;
+
+  /** Loads the recorded events from `events` (sorted by icount), starting at the first >= icount. */
+  reset(events: InputEvent[], icount: number): void {
+    this.events = events;
+    this.next = 0;
+    while (this.next < events.length && events[this.next]!.icount < icount) this.next++;
+  }
+
+  /** Icount of the next recorded input, or Infinity. */
+  nextIcount(): number {
+    return this.next < this.events.length ? this.events[this.next]!.icount : Infinity;
+  }
+
+  /** Applies the recorded inputs stamped with the machine's current icount. */
+  deliver(machine: Machine): number {
+    let n = 0;
+    const now = machine.icount;
+    while (this.next < this.events.length) {
+      const e = this.events[this.next]!;
+      if (e.icount > now) break;
+      if (e.icount < now) {
+        throw new ReplayDivergenceError(e.icount, `input ${e.kind} at icount ${e.icount}`, `reached icount ${now} without applying it`);
+      }
+      const source = inputSource(e.kind);
+      const value = source.decode(e.data);
+      if (!source.canApply(machine, value)) {
+        throw new ReplayDivergenceError(now, source.describe(value), 'a machine that cannot take it (e.g. the UART FIFO is full)');
+      }
+      source.apply(machine, value);
+      this.next++;
+      n++;
+    }
+    return n;
+  }
+}

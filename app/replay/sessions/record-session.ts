@@ -1,0 +1,150 @@
+// Recording: runs the machine, lets outside input in at canonical points (and writes it down),
+// keeps derived events for the timeline, and takes snapshots at every `interval` instructions.
+//
+// At a canonical point N the order is: snapshot (if N is a snapshot point), then inputs stamped N.
+// So "the state at N" never includes the inputs stamped N, in recording and in replay alike.
+
+import type { Machine } from '../../engine/machine/machine.js';
+import type { StopReason } from '../../engine/machine/stop-reason.js';
+import { RamHashCache } from '../../engine/machine/state-hash.js';
+import { RecordingInputPump } from '../inputs/input-pump.js';
+import { DERIVED_TRAP, DERIVED_UART_TX, encodeTrap, encodeUartTx } from '../trace/derived-codecs.js';
+import type { SnapshotPage, TraceEnd, TraceWriter } from '../trace/trace.js';
+import { encodeWriteSummary, mergeWriteSummaries } from '../write-index/write-summary.js';
+import { DEFAULT_CHECKPOINT_POLICY, pickSnapshotToThin, type CheckpointPolicy } from '../timeline/checkpoint-policy.js';
+
+const PAGE = 4096;
+const UART_CHUNK = 1024;
+
+interface KeptSnapshot { id: number; icount: number; summary: Uint8Array }
+
+export class RecordSession {
+  readonly inputs: RecordingInputPump;
+  private readonly policy: CheckpointPolicy;
+  private readonly hashes: RamHashCache;
+  /** Pages ever written (or loaded non-zero): a keyframe must hold every non-zero page. */
+  private readonly everUsed: Uint8Array;
+  private readonly kept: KeptSnapshot[] = [];
+  private snapshotCount = 0;
+  private nextSnapshotAt = 0;
+  private txBytes: number[] = [];
+  private txIcounts: number[] = [];
+  private ended = false;
+  /** Also receives every UART byte as it is transmitted (a live console). */
+  onUartOutput: (byte: number) => void = () => {};
+
+  constructor(readonly machine: Machine, private readonly writer: TraceWriter, policy: Partial<CheckpointPolicy> = {}) {
+    this.policy = { ...DEFAULT_CHECKPOINT_POLICY, ...policy };
+    if (!(this.policy.interval >= 1)) throw new RangeError(`snapshot interval must be at least 1, got ${this.policy.interval}`);
+    this.inputs = new RecordingInputPump((e) => writer.appendInput(e));
+    const bus = machine.bus;
+    this.everUsed = new Uint8Array(bus.ram.length / PAGE);
+    const ram32 = bus.ram32;
+    for (let p = 0; p < this.everUsed.length; p++) {
+      for (let i = p * 1024, end = i + 1024; i < end; i++) {
+        if (ram32[i] !== 0) { this.everUsed[p] = 1; break; }
+      }
+    }
+    this.hashes = new RamHashCache(ram32);
+    machine.onUartOutput = (b) => {
+      this.txBytes.push(b);
+      this.txIcounts.push(machine.hart.icount);
+      this.onUartOutput(b);
+      if (this.txBytes.length >= UART_CHUNK) this.flushDerived();
+    };
+    machine.hart.onTrap = (mcause, tval, fromPriv, epc) => {
+      this.flushDerived(); // keep derived events in icount order
+      writer.appendDerived({ icount: machine.hart.icount, kind: DERIVED_TRAP, data: encodeTrap({ mcause, tval, epc, fromPriv }) });
+    };
+    bus.takeDirtyPages();
+    bus.clearWrittenLines();
+    this.nextSnapshotAt = machine.icount;
+    this.takeSnapshotIfDue();
+  }
+
+  get icount(): number {
+    return this.machine.icount;
+  }
+
+  /**
+   * Runs up to `maxInstructions` more, stopping early like Machine.run (exit, idle, breakpoint).
+   * Offered inputs enter as soon as the machine can take them, at canonical points.
+   */
+  run(maxInstructions: number): StopReason {
+    if (this.ended) throw new Error('this recording has ended');
+    const m = this.machine;
+    const target = m.icount + maxInstructions;
+    for (;;) {
+      this.inputs.deliver(m);
+      const stopAt = Math.min(target, this.nextSnapshotAt);
+      const r = m.run({ maxInstructions: stopAt - m.icount });
+      this.flushDerived();
+      this.takeSnapshotIfDue();
+      this.writer.markProgress(m.icount);
+      if (r.kind !== 'limit' || m.icount >= target) return r;
+    }
+  }
+
+  /** Ends the recording: a final snapshot (so the last interval has a write summary) and the end record. */
+  finish(reason: TraceEnd['reason']): void {
+    if (this.ended) return;
+    this.flushDerived();
+    const last = this.kept[this.kept.length - 1];
+    if (!last || last.icount !== this.machine.icount) this.takeSnapshot();
+    this.writer.markProgress(this.machine.icount);
+    this.writer.setEnd({ icount: this.machine.icount, reason });
+    this.writer.flush();
+    this.ended = true;
+  }
+
+  private flushDerived(): void {
+    if (this.txBytes.length === 0) return;
+    this.writer.appendDerived({ icount: this.txIcounts[0]!, kind: DERIVED_UART_TX, data: encodeUartTx(this.txBytes, this.txIcounts) });
+    this.txBytes = [];
+    this.txIcounts = [];
+  }
+
+  private takeSnapshotIfDue(): void {
+    if (this.machine.icount < this.nextSnapshotAt) return;
+    this.takeSnapshot();
+  }
+
+  private takeSnapshot(): void {
+    const m = this.machine;
+    const bus = m.bus;
+    const dirty = bus.takeDirtyPages();
+    const lines = bus.takeWrittenLines(dirty);
+    for (const p of dirty) this.everUsed[p] = 1;
+    this.hashes.update(dirty);
+    const state = m.saveState();
+    const keyframe = this.snapshotCount % this.policy.keyframeEvery === 0;
+    const pageNumbers = keyframe ? this.usedPages() : dirty;
+    const pages: SnapshotPage[] = pageNumbers.map((p) => ({ page: p, data: bus.ram.slice(p * PAGE, (p + 1) * PAGE) }));
+    const summary = encodeWriteSummary(lines);
+    const id = this.writer.appendSnapshot({
+      icount: m.icount, keyframe, state, pages, stateHash: this.hashes.digest(state), writeSummary: summary,
+    });
+    this.kept.push({ id, icount: m.icount, summary });
+    this.snapshotCount++;
+    this.nextSnapshotAt = m.icount + this.policy.interval;
+    this.thin();
+  }
+
+  private usedPages(): number[] {
+    const out: number[] = [];
+    for (let p = 0; p < this.everUsed.length; p++) if (this.everUsed[p]) out.push(p);
+    return out;
+  }
+
+  private thin(): void {
+    while (this.kept.length > this.policy.budget) {
+      const i = pickSnapshotToThin(this.kept.map((k) => k.icount), this.machine.icount, this.policy.interval);
+      if (i < 0) return;
+      const from = this.kept[i]!;
+      const into = this.kept[i + 1]!;
+      into.summary = mergeWriteSummaries(from.summary, into.summary);
+      this.writer.foldSnapshot(from.id, into.id, into.summary);
+      this.kept.splice(i, 1);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Machine } from '../../engine/machine/machine.js';
+import { MemoryTrace } from '../trace/memory-trace.js';
+import { TRACE_FORMAT_VERSION } from '../trace/trace.js';
+import { RecordSession } from '../sessions/record-session.js';
+import { uartRx } from '../inputs/uart-rx.js';
+import { Timeline } from './timeline.js';
+import { WriteIndex } from '../write-index/write-index.js';
+
+const elf = (name: string): Uint8Array =>
+  readFileSync(path.resolve(import.meta.dirname, '../../../assets/firmware/elf', `${name}.elf`));
+
+function record(name: string, interval: number, input = ''): { trace: MemoryTrace; output: string } {
+  const bytes = elf(name);
+  // 8 MiB of RAM keeps whole-state hashing cheap in tests; the firmware needs far less.
+  const machine = Machine.create({ image: { bytes }, ramSize: 8 << 20 });
+  const trace = new MemoryTrace({
+    formatVersion: TRACE_FORMAT_VERSION, createdBy: 'test', machine: { board: 'virt', ramSize: machine.bus.ramSize, ticksPerMtime: 100 },
+    guestImage: bytes, guestImageSha256: '', guestImageName: name, snapshotInterval: interval,
+  });
+  const session = new RecordSession(machine, trace, { interval, keyframeEvery: 4, budget: 1000 });
+  let output = '';
+  session.onUartOutput = (b) => { output += String.fromCharCode(b); };
+  let i = 0;
+  let idle = false;
+  for (;;) {
+    // Offer input a byte at a time at irregular points (or when the guest waits), as a terminal would.
+    if (i < input.length && (idle || session.icount > 20_000 * (i + 1))) session.inputs.offer(uartRx, input.charCodeAt(i++));
+    const r = session.run(7_919);
+    if (r.kind === 'exit') { session.finish(r); break; }
+    idle = r.kind === 'idle';
+    if (idle && i >= input.length) throw new Error('guest idle without input');
+  }
+  return { trace, output };
+}
+
+/** Linear replay hashes at the given positions (ascending). */
+function linearHashes(trace: MemoryTrace, positions: number[]): string[] {
+  const tl = new Timeline(trace);
+  return positions.map((p) => { tl.replayTo(p); return tl.machine.stateHash(); });
+}
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}
+
+describe('Timeline', () => {
+  it('seek(t) gives the same state as replaying linearly to t, for random t and several intervals', () => {
+    for (const interval of [3_000, 50_000, 400_000]) {
+      const { trace } = record('timer', interval);
+      const end = trace.completeUpTo;
+      const rnd = lcg(interval);
+      const positions = Array.from({ length: 25 }, () => Math.floor(rnd() * end)).concat([0, end, 1, end - 1]);
+      const expected = linearHashes(trace, [...positions].sort((a, b) => a - b));
+      const byPos = new Map([...positions].sort((a, b) => a - b).map((p, i) => [p, expected[i]!]));
+      const tl = new Timeline(trace);
+      for (const p of positions) {
+        tl.seek(p);
+        expect(tl.position).toBe(p);
+        expect(tl.machine.stateHash(), `interval ${interval}, position ${p}`).toBe(byPos.get(p));
+      }
+    }
+  });
+
+  it('record -> replay gives the same output and final state, with timer interrupts and UART input', () => {
+    const { trace, output } = record('uart-echo', 10_000, 'hello, world q');
+    expect(output).toContain('HELLO, WORLD Q');
+    const tl = new Timeline(trace);
+    let replayed = '';
+    tl.machine.onUartOutput = (b) => { replayed += String.fromCharCode(b); };
+    tl.replayTo(trace.completeUpTo);
+    expect(replayed).toBe(output);
+    expect(tl.machine.stateHash()).toBe(trace.snapshots().at(-1)!.stateHash);
+  });
+
+  it('previous-write and next-write agree with a brute-force scan', () => {
+    const { trace } = record('timer', 20_000);
+    const tl = new Timeline(trace);
+    const ticks = tl.machine.elf.symbols.get('ticks')!.value;
+    const stack = tl.machine.elf.symbols.get('__stack_top')!.value - 64;
+    for (const [addr, len] of [[ticks, 4], [ticks + 1, 2], [stack, 16]] as const) {
+      // Brute force: every write to the range in one linear replay.
+      const brute = new Timeline(trace);
+      const writes: number[] = [];
+      brute.machine.setWatchpoints([{ addr, len, kind: 'write' }], (h) => { writes.push(h.icount); return 'continue'; });
+      brute.replayTo(trace.completeUpTo);
+      expect(writes.length).toBeGreaterThan(0);
+      const index = new WriteIndex(tl);
+      const rnd = lcg(addr);
+      const end = trace.completeUpTo;
+      for (let k = 0; k < 12; k++) {
+        const at = Math.floor(rnd() * end);
+        const prev = writes.filter((w) => w < at).at(-1);
+        const next = writes.find((w) => w >= at);
+        const p = index.previousWrite(addr, len, at);
+        expect(p.found ? p.icount : undefined, `prev at ${at}`).toBe(prev);
+        expect(tl.position).toBe(at);
+        const n = index.nextWrite(addr, len, at);
+        expect(n.found ? n.icount : undefined, `next at ${at}`).toBe(next);
+      }
+    }
+  });
+});

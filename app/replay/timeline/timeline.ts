@@ -1,0 +1,221 @@
+// Moving through a recording: seek, step back, run forward and backward to breakpoints and
+// watchpoints (as rr's ReplayTimeline does, from checkpoints).
+//
+// seek(t): restore the nearest snapshot at or before t, replay forward to t. Restoring copies only
+// the RAM pages that differ from what RAM holds now (each page remembers which snapshot version
+// it holds; pages dirtied by replay are known from the bus), so a seek costs the pages that changed
+// plus at most one snapshot interval of replay.
+//
+// Positions: icount N is the state at the canonical point with N instructions retired, before the
+// inputs stamped N are applied (see record-session.ts).
+
+import { Machine } from '../../engine/machine/machine.js';
+import type { StopReason, Watchpoint } from '../../engine/machine/stop-reason.js';
+import { ReplayDivergenceError } from '../divergence.js';
+import { ReplayInputPump } from '../inputs/input-pump.js';
+import type { SnapshotInfo, SnapshotPage, TraceReader } from '../trace/trace.js';
+import { TraceFormatError } from '../trace/trace.js';
+
+const PAGE = 4096;
+const ZERO = -1;
+const DIRTY = -2;
+
+/** Lets a host cancel a long operation and see how far it is. */
+export interface OperationControl {
+  readonly signal?: { readonly aborted: boolean };
+  onProgress?(done: number, total: number): void;
+}
+
+export class OperationCancelledError extends Error {
+  override name = 'OperationCancelledError';
+  constructor() {
+    super('operation cancelled');
+  }
+}
+
+export class Timeline {
+  readonly machine: Machine;
+  readonly snapshots: readonly SnapshotInfo[];
+  private readonly inputs = new ReplayInputPump();
+  /** Which snapshot index's version of each page RAM holds (ZERO: zeros, DIRTY: unknown). */
+  private readonly ramVersion: Int32Array;
+  private readonly pageCache = new Map<number, Map<number, Uint8Array>>();
+  private inputWindowEnd = -1;
+
+  constructor(readonly reader: TraceReader) {
+    const h = reader.header;
+    this.machine = Machine.create({ image: { bytes: h.guestImage, path: h.guestImageName }, ramSize: h.machine.ramSize });
+    this.snapshots = [...reader.snapshots()].sort((a, b) => a.icount - b.icount);
+    if (this.snapshots.length === 0 || this.snapshots[0]!.icount !== 0 || !this.snapshots[0]!.keyframe) {
+      throw new TraceFormatError('recording has no initial keyframe snapshot at icount 0');
+    }
+    this.ramVersion = new Int32Array(this.machine.bus.ram.length / PAGE).fill(DIRTY);
+    this.restore(0);
+  }
+
+  /** Current position (instructions retired). */
+  get position(): number {
+    return this.machine.icount;
+  }
+
+  /** The last position the recording reaches. */
+  get end(): number {
+    return this.reader.completeUpTo;
+  }
+
+  /** Index of the last snapshot at or before icount. */
+  snapshotIndexAt(icount: number): number {
+    let lo = 0, hi = this.snapshots.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.snapshots[mid]!.icount <= icount) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Puts the machine in the state at `icount` (clamped to the recording). */
+  seek(icount: number): void {
+    const t = Math.max(0, Math.min(Math.floor(icount), this.end));
+    const pos = this.position;
+    // Replaying forward from here is cheaper than a restore when the target is in this interval.
+    if (t >= pos && this.snapshotIndexAt(t) === this.snapshotIndexAt(pos)) {
+      this.replayTo(t);
+      return;
+    }
+    this.restore(this.snapshotIndexAt(t));
+    this.replayTo(t);
+  }
+
+  stepBack(): void {
+    if (this.position > 0) this.seek(this.position - 1);
+  }
+
+  /**
+   * Replays forward to `target` (>= position) applying recorded inputs; stops early at a
+   * breakpoint or watchpoint set on the machine and returns why it stopped.
+   */
+  replayTo(target: number, opts: { skipBreakpointAtStart?: boolean } = {}): StopReason {
+    const m = this.machine;
+    let skip = opts.skipBreakpointAtStart ?? true;
+    if (target < m.icount) throw new RangeError(`replayTo(${target}) is behind the position ${m.icount}`);
+    if (target > this.end) throw new RangeError(`replayTo(${target}) is past the end of the recording (${this.end})`);
+    if (target > this.inputWindowEnd || m.icount < this.inputWindowStart) this.loadInputs(m.icount, target);
+    for (;;) {
+      // The state at `target` does not include the inputs stamped `target`: check before delivering.
+      if (m.icount >= target) return { kind: 'limit' };
+      this.inputs.deliver(m);
+      const next = Math.min(target, this.inputs.nextIcount());
+      const r = m.run({ maxInstructions: next - m.icount, skipBreakpointAtStart: skip });
+      skip = false;
+      if (r.kind === 'limit') continue;
+      if (r.kind === 'breakpoint' || r.kind === 'watchpoint') return r;
+      if (r.kind === 'exit') {
+        const end = this.reader.end;
+        if (end && end.reason.kind === 'exit' && end.icount === m.icount) return r;
+        throw new ReplayDivergenceError(m.icount, end ? `the run going on to icount ${end.icount}` : 'no exit here', `an exit with code ${r.code}`);
+      }
+      // idle: the guest waits for input, and the recording has none before `next`.
+      throw new ReplayDivergenceError(m.icount, `progress to icount ${next}`, 'a guest waiting (WFI) for input that the recording does not have');
+    }
+  }
+
+  private inputWindowStart = 0;
+
+  private loadInputs(from: number, to: number): void {
+    // Load a generous window, so stepping forward does not query the recording each time.
+    const end = Math.min(this.end, Math.max(to, from + 50_000_000));
+    this.inputs.reset(this.reader.inputs(from, end + 1), from);
+    this.inputWindowStart = from;
+    this.inputWindowEnd = end;
+  }
+
+  /** Restores snapshot `index` (CPU, devices and RAM). */
+  restore(index: number): void {
+    const snap = this.snapshots[index]!;
+    const m = this.machine;
+    const bus = m.bus;
+    for (const p of bus.takeDirtyPages()) this.ramVersion[p] = DIRTY;
+    // The version of each page at this snapshot: the latest of keyframe..index that has it.
+    let k = index;
+    while (!this.snapshots[k]!.keyframe) k--;
+    const target = new Map<number, { version: number; data: Uint8Array }>();
+    for (let i = k; i <= index; i++) {
+      for (const [page, data] of this.pagesOf(i)) target.set(page, { version: i, data });
+    }
+    for (let p = 0; p < this.ramVersion.length; p++) {
+      const t = target.get(p);
+      const version = t ? t.version : ZERO;
+      if (this.ramVersion[p] === version) continue;
+      m.restoreRamPage(p, t ? t.data : null);
+      this.ramVersion[p] = version;
+    }
+    m.loadState(this.reader.snapshotState(snap.id));
+    bus.markAllClean();
+    bus.clearWrittenLines();
+    this.inputWindowEnd = -1;
+  }
+
+  private pagesOf(index: number): Map<number, Uint8Array> {
+    const id = this.snapshots[index]!.id;
+    let pages = this.pageCache.get(id);
+    if (!pages) {
+      pages = new Map(this.reader.snapshotPages(id).map((p: SnapshotPage) => [p.page, p.data]));
+      this.pageCache.set(id, pages);
+    }
+    return pages;
+  }
+
+  /**
+   * Runs forward until a breakpoint or watchpoint stops it, or the end of the recording.
+   * Breakpoints and watchpoints are those set on `machine` by the caller.
+   */
+  continueForward(): StopReason {
+    return this.replayTo(this.end, { skipBreakpointAtStart: true });
+  }
+
+  /**
+   * Runs backward to the most recent stop (breakpoint or watchpoint hit) before the current
+   * position, leaving the machine there; returns null (and stays put) when there is none.
+   * Each snapshot interval is replayed at most once. `skipInterval` lets write-only watches skip
+   * intervals whose write summary shows no write to the watched ranges.
+   */
+  reverseContinue(
+    bps: readonly number[],
+    watches: readonly Watchpoint[],
+    control: OperationControl = {},
+    skipInterval: (index: number) => boolean = () => false,
+  ): { icount: number; reason: StopReason } | null {
+    const m = this.machine;
+    const from = this.position;
+    if (from === 0) return null;
+    const lastIndex = this.snapshotIndexAt(from - 1);
+    let found: { icount: number; reason: StopReason } | null = null;
+    try {
+      m.setBreakpoints(bps);
+      for (let i = lastIndex; i >= 0 && !found; i--) {
+        if (control.signal?.aborted) throw new OperationCancelledError();
+        control.onProgress?.(lastIndex - i, lastIndex + 1);
+        if (skipInterval(i)) continue;
+        const end = Math.min(from, i + 1 < this.snapshots.length ? this.snapshots[i + 1]!.icount : this.end);
+        this.restore(i);
+        let last: { icount: number; reason: StopReason } | null = null;
+        m.setWatchpoints(watches, () => 'stop');
+        // A breakpoint at the restored position itself counts: it is a hit at the snapshot's icount.
+        let skip = false;
+        for (;;) {
+          const r = this.replayTo(end, { skipBreakpointAtStart: skip });
+          skip = true;
+          if (r.kind !== 'breakpoint' && r.kind !== 'watchpoint') break;
+          if (m.icount < from) last = { icount: m.icount, reason: r };
+          if (m.icount >= end) break;
+        }
+        found = last;
+      }
+    } finally {
+      m.setWatchpoints([]);
+      m.setBreakpoints([]);
+    }
+    this.seek(found ? found.icount : from);
+    return found;
+  }
+}
