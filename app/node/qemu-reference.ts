@@ -20,6 +20,9 @@
 // so minstret counts retired instructions only until the guest first sleeps.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /** The QEMU binary: $HINDSIGHT_QEMU if set, else qemu-system-riscv32 from PATH. */
 export function qemuBinary(): string {
@@ -79,12 +82,27 @@ export function qemuArgs(elfPath: string, opts: Pick<QemuRunOptions, 'icount' | 
   ];
 }
 
-/** Runs `elfPath` under QEMU until the guest powers off or `timeoutMs` passes. */
+/**
+ * Runs `elfPath` under QEMU until the guest powers off or `timeoutMs` passes.
+ *
+ * QEMU's stdout is a file, not a pipe: when its serial port's writes to a pipe would block, QEMU
+ * retries them later and virtual time passes meanwhile, which makes -icount counts depend on how
+ * fast the reader drains the pipe (measured: minstret of the traps firmware varied from 80,953 to
+ * 115,309 under a Node pipe, and is always 80,182 with a file).
+ */
 export function runUnderQemu(elfPath: string, opts: QemuRunOptions): Promise<QemuRunResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(qemuBinary(), qemuArgs(elfPath, opts), { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
+    const dir = mkdtempSync(path.join(tmpdir(), 'hindsight-qemu-'));
+    const outFile = path.join(dir, 'stdout');
+    const outFd = openSync(outFile, 'w');
+    const cleanup = (): Buffer => {
+      closeSync(outFd);
+      const data = readFileSync(outFile);
+      rmSync(dir, { recursive: true, force: true });
+      return data;
+    };
+    const child = spawn(qemuBinary(), qemuArgs(elfPath, opts), { stdio: ['pipe', outFd, 'pipe'] });
     const err: Buffer[] = [];
     let timedOut = false;
     let settled = false;
@@ -94,7 +112,6 @@ export function runUnderQemu(elfPath: string, opts: QemuRunOptions): Promise<Qem
       child.kill('SIGKILL');
     }, opts.timeoutMs);
 
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     // QEMU may exit (guest powered off) before reading all of its input: that is not an error.
     child.stdin.on('error', () => {});
@@ -103,6 +120,7 @@ export function runUnderQemu(elfPath: string, opts: QemuRunOptions): Promise<Qem
       clearTimeout(timer);
       if (!settled) {
         settled = true;
+        cleanup();
         reject(new Error(`cannot run ${qemuBinary()}: ${e.message}`));
       }
     });
@@ -111,7 +129,7 @@ export function runUnderQemu(elfPath: string, opts: QemuRunOptions): Promise<Qem
       if (settled) return;
       settled = true;
       resolve({
-        stdout: Buffer.concat(out),
+        stdout: cleanup(),
         stderr: Buffer.concat(err).toString('utf8'),
         exitCode: code ?? -1,
         timedOut,

@@ -334,6 +334,7 @@ int main(void)
 
     csr_write(medeleg, 0);
     printf("%u traps, back in machine mode\n", traps_seen);
+    printf("minstret=%llu\n", (unsigned long long)read_minstret64());
     return 0;
 }
 

@@ -98,7 +98,9 @@ export function generateBlockSource(insns: readonly Decoded[], pcs: readonly num
     const s = d.spec;
     out.push(`// ${hex(P)}: ${s ? s.name : 'illegal'}`);
     if (!s) {
-      out.push(`c.icount += ${k}; c.pc = ${lit(P)}; c.enterTrap(${EXC.ILLEGAL}, ${lit(d.raw)}, false); return;`);
+      // Counted as executed, as QEMU's -icount counts instructions that are illegal at decode
+      // (unlike those that fault while running); keeps instruction counts identical to QEMU's.
+      out.push(`c.icount += ${k + 1}; c.pc = ${lit(P)}; c.enterTrap(${EXC.ILLEGAL}, ${lit(d.raw)}, false); return;`);
       return out.join('\n');
     }
     const rd = d.rd;

@@ -22,9 +22,13 @@ export function execSystem(h: Hart, d: Decoded): void {
       if (d.rd !== 0) h.x[d.rd] = old;
       break;
     }
+    // ECALL and EBREAK count as executed instructions although they trap (not retired, by the
+    // spec): QEMU's -icount counts them, and instruction counts must match QEMU's.
     case 'ecall':
+      h.icount += 1;
       return h.enterTrap(h.priv === PRIV_U ? EXC.ECALL_U : h.priv === PRIV_S ? EXC.ECALL_S : EXC.ECALL_M, 0, false);
     case 'ebreak':
+      h.icount += 1;
       return h.enterTrap(EXC.BREAKPOINT, 0, false); // mtval = 0, as QEMU 7.2 (the spec allows pc or 0)
     case 'mret': {
       if (h.priv < PRIV_M) return illegal();

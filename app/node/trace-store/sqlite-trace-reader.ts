@@ -68,6 +68,20 @@ function checkFile(path: string): void {
   if (size % pageSize !== 0) {
     throw new TraceFormatError(`${path}: the recording is truncated (${size} bytes is not a whole number of ${pageSize}-byte pages)`);
   }
+  // The database size in the header is valid when the "version-valid-for" number matches the change
+  // counter. With a -wal beside the file the newest pages may be there instead, so only without one.
+  const pages = head.readUInt32BE(28);
+  if (head.readUInt32BE(92) === head.readUInt32BE(24) && pages * pageSize > size && !hasWal(path)) {
+    throw new TraceFormatError(`${path}: the recording is truncated (${size} bytes; its header says ${pages * pageSize})`);
+  }
+}
+
+function hasWal(path: string): boolean {
+  try {
+    return statSync(sidecarPaths(path).wal).size > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** SQLite could not open the file read-only in place (read-only directory): see the file comment. */
