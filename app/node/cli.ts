@@ -3,6 +3,10 @@
 // to stderr; the process exit code is the guest's where there is a guest.
 
 import { runCommand } from './commands/run.js';
+import { recordCommand } from './commands/record.js';
+import { replayCommand } from './commands/replay.js';
+import { infoCommand } from './commands/info.js';
+import { queryCommand } from './commands/query.js';
 import { CliError, type Io, nodeIo } from './io.js';
 
 const USAGE = `hindsight: a time-travel debugger for USB driver developers
@@ -11,6 +15,17 @@ Usage:
   hindsight run [ELF] [--max-insns N] [--serial-in FILE]
         Run a RISC-V ELF (default: the bundled sample firmware) on the emulated board.
         UART output goes to stdout; the exit code is the guest's; 124 when --max-insns is reached.
+  hindsight record [ELF] -o FILE.hsrec [--serial-in FILE] [--max-insns N] [--snapshot-every N] [--force]
+        Like run, and writes a recording (one SQLite file holding the guest image, every input,
+        snapshots and write summaries) that replays without the ELF or any device.
+  hindsight replay FILE.hsrec [--verify]
+        Replays a recording: the same UART output and exit code. --verify compares the whole
+        machine state hash at every snapshot and reports the first divergence (exit 3).
+  hindsight info FILE.hsrec [--json]
+        What a recording holds: format version, length, how it ended, events, snapshots, size.
+  hindsight query FILE.hsrec state --at ICOUNT|end [--mem ADDR:LEN] --json
+  hindsight query FILE.hsrec prev-write|next-write ADDR:LEN|SYMBOL --at ICOUNT|end --json
+        The machine state at a position; the instruction that last (next) wrote a range.
   hindsight help
         This text.
 `;
@@ -21,6 +36,14 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
     switch (command) {
       case 'run':
         return await runCommand(rest, io);
+      case 'record':
+        return await recordCommand(rest, io);
+      case 'replay':
+        return await replayCommand(rest, io);
+      case 'info':
+        return await infoCommand(rest, io);
+      case 'query':
+        return await queryCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -112,9 +112,9 @@ export function runUnderQemu(elfPath: string, opts: QemuRunOptions): Promise<Qem
       child.kill('SIGKILL');
     }, opts.timeoutMs);
 
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
     // QEMU may exit (guest powered off) before reading all of its input: that is not an error.
-    child.stdin.on('error', () => {});
+    child.stdin!.on('error', () => {});
 
     child.on('error', (e) => {
       clearTimeout(timer);
@@ -137,7 +137,7 @@ export function runUnderQemu(elfPath: string, opts: QemuRunOptions): Promise<Qem
       });
     });
 
-    if (opts.input !== undefined && opts.input.length > 0) child.stdin.write(opts.input);
-    child.stdin.end();
+    if (opts.input !== undefined && opts.input.length > 0) child.stdin!.write(opts.input);
+    child.stdin!.end();
   });
 }

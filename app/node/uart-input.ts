@@ -1,8 +1,8 @@
 // Bytes for the guest's UART receiver, from a file or from the terminal. They enter the UART only
 // when its receive FIFO has room (as a real serial line with flow control would deliver them).
 
-import type { Machine } from '../engine/machine/machine.js';
-import type { Io } from './io.js';
+import { readFileSync } from 'node:fs';
+import { CliError, type Io } from './io.js';
 
 const CTRL_A = 0x01;
 
@@ -31,18 +31,11 @@ export class UartInputQueue {
     return this.queue.length - this.head;
   }
 
-  /** Moves bytes into the UART while it can take them. Returns how many were delivered. */
-  feed(machine: Machine): number {
-    let n = 0;
-    while (this.head < this.queue.length && machine.uartCanReceive()) {
-      machine.uartReceive(this.queue[this.head++]!);
-      n++;
-    }
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
-    return n;
+  /** Hands every queued byte to `take` (the input pump, which applies flow control). */
+  drain(take: (byte: number) => void): void {
+    while (this.head < this.queue.length) take(this.queue[this.head++]!);
+    this.queue.length = 0;
+    this.head = 0;
   }
 
   /** Resolves when new input arrives, the input ends, or the user quits. */
@@ -93,4 +86,24 @@ export class UartInputQueue {
     }
     this.tty = null;
   }
+}
+
+/** UART input for a run: the --serial-in file, else the terminal when stdin is one, else none. */
+export function openUartInput(serialIn: string | undefined, io: Io): UartInputQueue {
+  const input = new UartInputQueue();
+  if (serialIn !== undefined) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(serialIn);
+    } catch (e) {
+      throw new CliError(`--serial-in: cannot read ${serialIn}: ${(e as Error).message}`);
+    }
+    input.push(bytes);
+    input.end();
+  } else if (io.stdinTty) {
+    input.attachTerminal(io.stdinTty, io);
+  } else {
+    input.end();
+  }
+  return input;
 }

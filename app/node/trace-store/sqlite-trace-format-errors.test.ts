@@ -163,7 +163,6 @@ describe('damaged recordings', () => {
       const p = copyOfSample();
       truncateSync(p, cut);
       const e = tryRead(p);
-      if (process.env['SHOW']) console.log('CUT', cut, (e as Error)?.message);
       expect(e, `cut at ${cut} of ${size}`).toBeInstanceOf(TraceFormatError);
       expect((e as Error).message, `cut at ${cut}`).toContain(p);
     }
@@ -178,7 +177,6 @@ describe('damaged recordings', () => {
       writeSync(fd, randomBytes(PAGE_SIZE), 0, PAGE_SIZE, page * PAGE_SIZE);
       closeSync(fd);
       const e = tryRead(p);
-      if (process.env['SHOW']) console.log('PAGE', page, (e as Error)?.message);
       expect(e, `page ${page} of ${pages}`).toBeInstanceOf(TraceFormatError);
       expect((e as Error).message).toMatch(/corrupt|malformed|truncated|not a SQLite/);
     }
@@ -196,7 +194,6 @@ describe('damaged recordings', () => {
       writeSync(fd, randomBytes(64), 0, 64, Math.min(at, size - 64));
       closeSync(fd);
       const e = tryRead(p);
-      if (process.env['SHOW']) console.log('SMALL', at, (e as Error)?.message);
       if (e !== null) {
         expect(e, `64 bytes at ${at}`).toBeInstanceOf(TraceFormatError);
         detected++;

@@ -153,6 +153,8 @@ describe('SQLite trace store: round trip', () => {
     w.appendInput({ icount: 100, kind: 'uart-rx', data: bytes(1) });
     expect(() => w.appendDerived({ icount: -1, kind: 'x', data: bytes() })).toThrow(RangeError);
     expect(() => w.markProgress(1.5)).toThrow(RangeError);
+    expect(() => w.appendSnapshot(snapshot(5, true, [1, 2, 1], 1))).toThrow(/page 1 appears twice/);
+    w.appendSnapshot(snapshot(5, true, [1, 2], 1)); // the writer is still usable
     w.close();
     expect(() => w.appendInput({ icount: 200, kind: 'uart-rx', data: bytes(1) })).toThrow(/closed/);
   });

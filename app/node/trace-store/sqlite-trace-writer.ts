@@ -9,9 +9,10 @@
 // transaction as, or a later one than, every input appended before it, so a durable mark P implies
 // every input below P is durable.
 //
-// markProgress does not commit by itself: a commit costs 50-400 us (it writes whole SQLite pages
-// into the -wal), and RecordSession marks after every slice, hundreds of times a second with small
-// slices. `commitIntervalMs: 0` commits on every call, for callers that want that.
+// markProgress does not commit by itself: a commit costs ~100-150 us (it writes whole 64 KiB SQLite
+// pages into the -wal), and RecordSession marks after every run slice and every snapshot, which can
+// be hundreds of times a second. `commitIntervalMs: 0` commits on every call, for callers that want
+// that.
 //
 // Speed: prepared statements and long transactions; the only fsyncs are those of SQLite's WAL
 // checkpoints (see WAL_AUTOCHECKPOINT_BYTES). Figures: trace-store-bench.test.ts.
@@ -48,15 +49,16 @@ export const DEFAULT_COMMIT_INTERVAL_MS = 250;
 
 /**
  * WAL size at which SQLite checkpoints (copies the WAL into the database and fsyncs both, on this
- * thread). The stall grows with it, the total cost shrinks a little. Measured with 8 MB snapshots
- * back to back (trace-store-bench scratch runs, 2 loaded cores, ext4): worst stall ~250 ms at 8-16
- * MiB, ~400-490 ms at 32-64 MiB; total time within the noise (4.7-7.0 s for 800 MB). SQLite's
- * default (1,000 pages = 64 MiB at our page size) would give the larger stalls.
+ * thread). The stall grows with it; the total cost shrinks a little. Measured, 100 snapshots of
+ * 2,000 pages back to back (trace-store-bench, 2 cores shared with other jobs, ext4 on virtio):
+ *   16 MiB: 2.4-3.0 s for the 800 MB, worst single snapshot 130-195 ms
+ *   64 MiB (SQLite's default of 1,000 pages at our page size): 1.9-2.5 s, worst 210-350 ms
+ * The smaller stall wins: it is what a live console shows as a hiccup.
  *
- * Tried and dropped: checkpointing on a worker thread. The WAL can only restart from its beginning
- * when a write transaction starts with every frame already checkpointed, which under continuous
- * recording only the writer itself can arrange; with a worker the WAL grew to 300-460 MB and the
- * total was no better.
+ * Tried and dropped: checkpointing on a worker thread. The WAL restarts from its beginning only when
+ * a write transaction starts with every frame already checkpointed, which under continuous recording
+ * only the writer itself can arrange; with a worker the WAL grew to 300-460 MB and the total was no
+ * better.
  */
 const WAL_AUTOCHECKPOINT_BYTES = 16 << 20;
 
@@ -72,6 +74,16 @@ export function createTraceWriter(path: string, header: NewTraceHeader, options:
 
 function assertIcount(what: string, icount: number): void {
   if (!Number.isSafeInteger(icount) || icount < 0) throw new RangeError(`${what}: icount ${icount} is not a non-negative integer`);
+}
+
+/** Checked before writing, so a bad page list fails the call, not (half-way through) the transaction. */
+function checkPages(pages: readonly SnapshotPage[]): void {
+  const seen = new Set<number>();
+  for (const p of pages) {
+    if (!Number.isSafeInteger(p.page) || p.page < 0) throw new RangeError(`appendSnapshot: page number ${p.page} is not a non-negative integer`);
+    if (seen.has(p.page)) throw new RangeError(`appendSnapshot: page ${p.page} appears twice`);
+    seen.add(p.page);
+  }
 }
 
 class SqliteTraceWriter implements TraceWriter {
@@ -176,6 +188,7 @@ class SqliteTraceWriter implements TraceWriter {
   appendSnapshot(s: SnapshotRecord): number {
     return this.write('appendSnapshot', () => {
       assertIcount('appendSnapshot', s.icount);
+      checkPages(s.pages);
       this.begin();
       const id = this.nextSnapshotId++;
       this.stmts.insertSnapshot.run(id, s.icount, s.keyframe ? 1 : 0, s.pages.length, s.stateHash, s.state, s.writeSummary);
@@ -230,9 +243,8 @@ class SqliteTraceWriter implements TraceWriter {
 
   close(): void {
     if (this.closed) return;
-    this.closed = true;
     try {
-      if (!this.failed) this.commit();
+      if (!this.failed) this.write('close', () => { this.commit(); });
       // Back to a rollback journal: checkpoints and removes the -wal and -shm, leaving one file that
       // opens read-only anywhere. Best effort: a reader still open elsewhere keeps it in WAL mode
       // (still valid), and a closed recording must not wait for that reader.
@@ -243,6 +255,7 @@ class SqliteTraceWriter implements TraceWriter {
         // stays in WAL mode
       }
     } finally {
+      this.closed = true;
       if (this.idleTimer) clearTimeout(this.idleTimer);
       this.db.close();
     }

@@ -1,0 +1,77 @@
+// `hindsight record [ELF] -o FILE.hsrec [--serial-in FILE] [--max-insns N] [--snapshot-every N] [--force]`
+// Runs like `run` (same stdout, same exit code) and writes the recording.
+
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Machine } from '../../engine/machine/machine.js';
+import { TICKS_PER_MTIME } from '../../engine/devices/clint.js';
+import { RecordSession } from '../../replay/sessions/record-session.js';
+import { DEFAULT_CHECKPOINT_POLICY } from '../../replay/timeline/checkpoint-policy.js';
+import { createTraceWriter, TraceExistsError } from '../trace-store/index.js';
+import { CliError, parseCount, type Io } from '../io.js';
+import { loadGuestImage } from '../guest-image.js';
+import { openUartInput } from '../uart-input.js';
+import { driveGuest } from '../guest-driver.js';
+import { OutputBuffer } from '../output-buffer.js';
+import { singleElf } from './run.js';
+import { HINDSIGHT_VERSION } from '../version.js';
+
+export async function recordCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      'max-insns': { type: 'string' },
+      'serial-in': { type: 'string' },
+      'snapshot-every': { type: 'string' },
+      force: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (!values.output) throw new CliError('record needs -o FILE.hsrec');
+  const elfPath = singleElf(positionals);
+  const maxInsns = values['max-insns'] !== undefined ? parseCount('--max-insns', values['max-insns']) : Infinity;
+  const interval = values['snapshot-every'] !== undefined
+    ? parseCount('--snapshot-every', values['snapshot-every'])
+    : DEFAULT_CHECKPOINT_POLICY.interval;
+  if (interval < 1) throw new CliError('--snapshot-every must be at least 1');
+
+  const image = loadGuestImage(elfPath);
+  const machine = Machine.create({ image });
+  let writer;
+  try {
+    writer = createTraceWriter(values.output, {
+      createdBy: `hindsight ${HINDSIGHT_VERSION}`,
+      machine: { board: 'virt', ramSize: machine.bus.ramSize, ticksPerMtime: TICKS_PER_MTIME },
+      guestImage: image.bytes,
+      guestImageName: path.basename(image.path),
+      snapshotInterval: interval,
+    }, { overwrite: values.force ?? false });
+  } catch (e) {
+    if (e instanceof TraceExistsError) throw new CliError(`${values.output} exists; use --force to replace it`);
+    throw e;
+  }
+  const session = new RecordSession(machine, writer, { interval });
+  const out = new OutputBuffer(io);
+  session.onUartOutput = (b) => out.push(b);
+  const input = openUartInput(values['serial-in'], io);
+  let interrupted = false;
+  const onSigint = (): void => { interrupted = true; };
+  process.on('SIGINT', onSigint);
+  try {
+    const guest = {
+      inputs: session.inputs,
+      get icount() { return session.icount; },
+      get pc() { return machine.hart.pc; },
+      run: (max: number) => session.run(max),
+    };
+    const r = await driveGuest(guest, input, io, { maxInsns, flushOutput: () => out.flush(), interrupted: () => interrupted });
+    session.finish(r.reason);
+    return r.exitCode;
+  } finally {
+    process.off('SIGINT', onSigint);
+    input.detach();
+    writer.close();
+  }
+}
