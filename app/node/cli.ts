@@ -8,6 +8,19 @@ import { replayCommand } from './commands/replay.js';
 import { infoCommand } from './commands/info.js';
 import { queryCommand } from './commands/query.js';
 import { CliError, type Io, nodeIo } from './io.js';
+import { ElfError } from '../engine/loader/elf.js';
+import { StateFormatError } from '../engine/machine/state-codec.js';
+import { TraceFormatError } from '../replay/trace/trace.js';
+import { ReplayDivergenceError } from '../replay/divergence.js';
+
+/** The one-line message for errors caused by the user's input (bad file, bad option); null for bugs. */
+function userFacingError(e: unknown): string | null {
+  if (e instanceof CliError || e instanceof ElfError || e instanceof TraceFormatError || e instanceof StateFormatError ||
+    e instanceof ReplayDivergenceError) return e.message;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return `${(e as Error).message} (try: hindsight help)`;
+  return null;
+}
 
 const USAGE = `hindsight: a time-travel debugger for USB driver developers
 
@@ -54,10 +67,9 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
         throw new CliError(`unknown command "${command}" (try: hindsight help)`);
     }
   } catch (e) {
-    if (e instanceof CliError) {
-      io.stderr(`hindsight: ${e.message}\n`);
-      return e.exitCode;
-    }
-    throw e;
+    const message = userFacingError(e);
+    if (message === null) throw e;
+    io.stderr(`hindsight: ${message}\n`);
+    return e instanceof CliError ? e.exitCode : e instanceof ReplayDivergenceError ? 3 : 2;
   }
 }

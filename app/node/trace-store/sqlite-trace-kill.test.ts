@@ -5,7 +5,7 @@
 // own bundler) so that it runs the real writer under plain node; better-sqlite3 stays external and
 // is loaded from this project's node_modules by absolute path.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTraceReader } from './sqlite-trace-reader.js';
-import { inputData, ramPage } from './test-support.js';
+import { createTraceWriter } from './sqlite-trace-writer.js';
+import { inputData, ramPage, testHeader } from './test-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hsrec-kill-'));
 const childJs = join(dir, 'killed-recorder-child.mjs');
@@ -135,6 +136,28 @@ describe('a recorder killed with SIGKILL', () => {
     expect(b.completeUpTo).toBe(upTo);
     expect(b.countInputs()).toBe(n);
     b.close();
+  });
+
+  it('a hot rollback journal (killed mid-transaction outside WAL mode) is rolled back in a private copy', () => {
+    const path = join(dir, 'hot-journal.hsrec');
+    const w = createTraceWriter(path, testHeader());
+    w.appendSnapshot({ icount: 0, keyframe: true, state: inputData(1), pages: Array.from({ length: 300 }, (_, i) => ramPage(i, 1)), stateHash: 's1', writeSummary: inputData(2) });
+    w.close();
+    // Another SQLite client dies half-way through rewriting every page (a small cache makes it write
+    // into the database file before committing).
+    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+    const script = `const D = require(${JSON.stringify(sqlite)}); const db = new D(process.argv[1]); db.pragma('cache_size = 2');
+      db.exec('BEGIN'); db.prepare('UPDATE snapshot_page SET data = randomblob(4096)').run(); process.kill(process.pid, 'SIGKILL');`;
+    const r0 = spawnSync(process.execPath, ['-e', script, path]);
+    expect(r0.signal).toBe('SIGKILL');
+    expect(existsSync(`${path}-journal`)).toBe(true);
+    const r = openTraceReader(path);
+    const [snap] = r.snapshots();
+    const pages = r.snapshotPages(snap!.id);
+    expect(pages.length).toBe(300);
+    pages.forEach((p, i) => { if (Buffer.compare(p.data, ramPage(i, 1).data) !== 0) throw new Error(`page ${i} differs`); });
+    r.close();
+    expect(existsSync(`${path}-journal`)).toBe(true); // the original was not touched
   });
 
   // Root ignores file permissions, so this runs only as an ordinary user.

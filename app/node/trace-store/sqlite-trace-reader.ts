@@ -13,9 +13,12 @@
 //
 // A recorder killed with SIGKILL leaves a -wal (and -shm) beside the file. A read-only connection
 // replays that WAL into the shared-memory index without writing the database, so the reader opens
-// read-only and never modifies a recording. Only when SQLite cannot do that (a read-only directory
-// without a -shm, or a WAL-mode file in a read-only directory) does the reader copy the file and its
-// -wal into a private temporary directory and read the copy (removed on close).
+// read-only and never modifies a recording (opening read-write "just to recover" would checkpoint
+// into a file that may be a colleague's original, on read-only media, or still being recorded).
+// Only when SQLite cannot read in place (a read-only directory without the -shm, a WAL-mode file in
+// a read-only directory, or a hot rollback journal, which only a writer may roll back) does the
+// reader copy the file with its -wal/-journal into a private temporary directory, let SQLite recover
+// the copy, and read that (removed on close). Cost: one file copy, in those rare cases only.
 
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
@@ -38,25 +41,26 @@ type Row = unknown[];
 
 /** Checks the file before SQLite sees it, for clear messages. */
 function checkFile(path: string): void {
+  const head = Buffer.alloc(100);
   let size: number;
+  let n: number;
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw new TraceFormatError(`${path}: is a directory, not a recording`);
     size = st.size;
+    const fd = openSync(path, 'r');
+    try {
+      n = readSync(fd, head, 0, 100, 0);
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     if (e instanceof TraceFormatError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new TraceFormatError(`${path}: cannot open the recording: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    throw new TraceFormatError(`${path}: cannot open the recording: ${why}`, { cause: e });
   }
   if (size === 0) throw new TraceFormatError(`${path}: is an empty file, not a Hindsight recording`);
-  const head = Buffer.alloc(100);
-  const fd = openSync(path, 'r');
-  let n: number;
-  try {
-    n = readSync(fd, head, 0, 100, 0);
-  } finally {
-    closeSync(fd);
-  }
   if (n < 100 || head.toString('latin1', 0, 16) !== SQLITE_MAGIC) {
     throw new TraceFormatError(`${path}: is not a Hindsight recording (not a SQLite database)`);
   }
@@ -85,17 +89,24 @@ function hasWal(path: string): boolean {
   }
 }
 
-/** SQLite could not open the file read-only in place (read-only directory): see the file comment. */
+/**
+ * SQLite cannot read the file read-only in place: a read-only directory without the -shm (or a
+ * WAL-mode file there), or a hot rollback journal (a writer killed mid-transaction outside WAL mode,
+ * e.g. while creating the file) that only a writer may roll back. See the file comment.
+ */
 function needsPrivateCopy(e: unknown): boolean {
   return isSqliteError(e) && (e.code === 'SQLITE_CANTOPEN' || e.code.startsWith('SQLITE_READONLY'));
 }
 
+/** Copies the file with its -wal and -journal into a private directory, where SQLite may recover it. */
 function copyAside(path: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'hindsight-trace-'));
   const copy = join(dir, basename(path));
   copyFileSync(path, copy);
-  const wal = sidecarPaths(path).wal;
-  if (existsSync(wal)) copyFileSync(wal, sidecarPaths(copy).wal);
+  const from = sidecarPaths(path);
+  const to = sidecarPaths(copy);
+  if (existsSync(from.wal)) copyFileSync(from.wal, to.wal);
+  if (existsSync(from.journal)) copyFileSync(from.journal, to.journal);
   return copy;
 }
 
@@ -175,7 +186,7 @@ class SqliteTraceReader implements TraceReader {
       } catch (e) {
         if (!needsPrivateCopy(e)) throw e;
         copyPath = copyAside(path);
-        opened.push(SqliteTraceReader.connect(copyPath));
+        opened.push(SqliteTraceReader.connect(copyPath, false));
       }
       return new SqliteTraceReader(path, opened[0]!, copyPath);
     } catch (e) {
@@ -185,9 +196,10 @@ class SqliteTraceReader implements TraceReader {
     }
   }
 
-  /** Opens and touches the database, so that WAL recovery (and its failure) happens here. */
-  private static connect(file: string): Database.Database {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+  /** Opens and touches the database, so that recovery (and its failure) happens here. */
+  private static connect(file: string, readonly = true): Database.Database {
+    // Read-write only for a private copy: recovering it (WAL, hot journal) writes to it.
+    const db = new Database(file, { readonly, fileMustExist: true });
     try {
       db.pragma('schema_version', { simple: true });
       return db;

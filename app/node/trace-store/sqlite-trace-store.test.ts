@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -187,6 +187,25 @@ describe('SQLite trace store: the file', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(TRACE_FORMAT_VERSION);
     expect(db.pragma('journal_mode', { simple: true })).toBe('delete');
     db.close();
+  });
+
+  it('closes into a self-contained file even while a reader keeps it open', () => {
+    const path = fresh();
+    const w = createTraceWriter(path, testHeader());
+    const r = openTraceReader(path);
+    w.appendInput({ icount: 5, kind: 'uart-rx', data: bytes(1) });
+    w.appendSnapshot(snapshot(5, true, [3], 1));
+    w.setEnd({ icount: 9, reason: { kind: 'stopped' } });
+    w.close();
+    expect(r.countInputs()).toBe(1);
+    const alone = fresh();
+    copyFileSync(path, alone); // without its -wal
+    r.close();
+    const c = openTraceReader(alone);
+    expect(c.end).toEqual({ icount: 9, reason: { kind: 'stopped' } });
+    expect(c.countInputs()).toBe(1);
+    expect(c.snapshotPages(c.snapshots()[0]!.id)).toEqual([ramPage(3, 1)]);
+    c.close();
   });
 
   it('lets a reader follow a live recording: committed on flush, and by the idle timer', async () => {

@@ -245,10 +245,13 @@ class SqliteTraceWriter implements TraceWriter {
     if (this.closed) return;
     try {
       if (!this.failed) this.write('close', () => { this.commit(); });
-      // Back to a rollback journal: checkpoints and removes the -wal and -shm, leaving one file that
-      // opens read-only anywhere. Best effort: a reader still open elsewhere keeps it in WAL mode
-      // (still valid), and a closed recording must not wait for that reader.
+      // Back to a rollback journal: removes the -wal and -shm, leaving one file that opens read-only
+      // anywhere. That needs the only connection; with a reader still open (a UI following the
+      // recording) the file stays in WAL mode, but the checkpoint first copies everything into the
+      // main file, so the file alone is still the whole recording.
       try {
+        this.db.pragma('busy_timeout = 200');
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
         this.db.pragma('busy_timeout = 0');
         this.db.pragma('journal_mode = DELETE');
       } catch {
