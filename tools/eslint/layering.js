@@ -32,6 +32,12 @@ function areaOf(rel) {
   return null;
 }
 
+/** The folder an import lands in, two levels deep (e.g. app/replay/), for messages. */
+function folderOf(target) {
+  const parts = target.split('/');
+  return parts.length > 2 ? `${parts.slice(0, 2).join('/')}/` : target;
+}
+
 function isTestFile(rel) {
   return /\.(test|spec)\.[cm]?[jt]sx?$/.test(rel) || rel.startsWith('e2e/');
 }
@@ -62,15 +68,14 @@ export default {
       if (typeof source !== 'string') return;
       if (source.startsWith('.') || source.startsWith('/')) {
         const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), source));
-        const targetArea = areaOf(target.endsWith('/') ? target : target + '/') ?? areaOf(target);
         const allowed =
           rule.may.some((p) => target.startsWith(p)) && !(rule.except ?? []).some((p) => target.startsWith(p));
         const typeAllowed = isTypeOnly && (rule.typeOnly ?? []).some((p) => target.startsWith(p));
         if (!allowed && !typeAllowed) {
           if ((rule.typeOnly ?? []).some((p) => target.startsWith(p))) {
-            context.report({ node, messageId: 'typeOnly', data: { from: area, to: targetArea?.[0] ?? target } });
+            context.report({ node, messageId: 'typeOnly', data: { from: area, to: folderOf(target) } });
           } else {
-            context.report({ node, messageId: 'folder', data: { from: area, to: targetArea?.[0] ?? target, why: `${area} may see ${rule.may.join(', ')}${rule.except ? ` except ${rule.except.join(', ')}` : ''}` } });
+            context.report({ node, messageId: 'folder', data: { from: area, to: folderOf(target), why: `${area} may see ${rule.may.join(', ')}${rule.except ? ` except ${rule.except.join(', ')}` : ''}` } });
           }
           return;
         }

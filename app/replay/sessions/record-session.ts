@@ -68,14 +68,16 @@ export class RecordSession {
 
   /**
    * Runs up to `maxInstructions` more, stopping early like Machine.run (exit, idle, breakpoint).
-   * Offered inputs enter as soon as the machine can take them, at canonical points.
+   * Offered inputs enter at the start of the call, as many as the machine can take. Not at the
+   * snapshot points inside the call: where snapshots fall is a storage choice, and the guest must
+   * see the same inputs at the same icounts whatever the interval (and as an unrecorded run would).
    */
   run(maxInstructions: number): StopReason {
     if (this.ended) throw new Error('this recording has ended');
     const m = this.machine;
     const target = m.icount + maxInstructions;
+    this.inputs.deliver(m);
     for (;;) {
-      this.inputs.deliver(m);
       const stopAt = Math.min(target, this.nextSnapshotAt);
       const r = m.run({ maxInstructions: stopAt - m.icount });
       this.flushDerived();

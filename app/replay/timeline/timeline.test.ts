@@ -7,7 +7,7 @@ import { TRACE_FORMAT_VERSION } from '../trace/trace.js';
 import { RecordSession } from '../sessions/record-session.js';
 import { uartRx } from '../inputs/uart-rx.js';
 import { Timeline } from './timeline.js';
-import { WriteIndex } from '../write-index/write-index.js';
+import { WriteIndex, intervalSkipper } from '../write-index/write-index.js';
 
 const elf = (name: string): Uint8Array =>
   readFileSync(path.resolve(import.meta.dirname, '../../../assets/firmware/elf', `${name}.elf`));
@@ -102,5 +102,51 @@ describe('Timeline', () => {
         expect(n.found ? n.icount : undefined, `next at ${at}`).toBe(next);
       }
     }
+  });
+});
+
+describe('Timeline reverse execution', () => {
+  it('reverse-continue to a breakpoint lands on the last hit before the position, like a brute-force scan', () => {
+    const { trace } = record('timer', 5_000);
+    const tl = new Timeline(trace);
+    const handler = tl.machine.elf.symbols.get('handle_trap')!.value;
+    // Brute force: every position where the pc reaches the breakpoint.
+    const brute = new Timeline(trace);
+    brute.machine.setBreakpoints([handler]);
+    const hits: number[] = [];
+    for (;;) {
+      const r = brute.continueForward();
+      if (r.kind !== 'breakpoint') break;
+      hits.push(brute.position);
+    }
+    expect(hits.length).toBeGreaterThan(3);
+    const rnd = lcg(7);
+    for (let k = 0; k < 8; k++) {
+      const from = Math.floor(rnd() * trace.completeUpTo);
+      tl.seek(from);
+      const r = tl.reverseContinue([handler], []);
+      const expected = hits.filter((h) => h < from).at(-1);
+      expect(r ? r.icount : undefined, `from ${from}`).toBe(expected);
+      expect(tl.position).toBe(expected ?? from);
+      if (r) expect(tl.machine.hart.pc >>> 0).toBe(handler);
+    }
+  });
+
+  it('reverse-continue to a write watchpoint skips intervals the write index rules out and finds the last write', () => {
+    const { trace } = record('timer', 2_000);
+    const tl = new Timeline(trace);
+    const index = new WriteIndex(tl);
+    const ticks = tl.machine.elf.symbols.get('ticks')!.value;
+    const watch = [{ addr: ticks, len: 4, kind: 'write' as const }];
+    const at = trace.completeUpTo;
+    const prev = index.previousWrite(ticks, 4, at);
+    expect(prev.found).toBe(true);
+    tl.seek(at);
+    let replayed = 0;
+    const r = tl.reverseContinue([], watch, { onProgress: () => { replayed++; } }, intervalSkipper(index, [], watch));
+    expect(r).not.toBeNull();
+    // The stop is just after the writing instruction.
+    expect(r!.icount).toBe((prev.found ? prev.icount : 0) + 1);
+    expect(replayed).toBeGreaterThan(0);
   });
 });

@@ -7,7 +7,7 @@
 // and stops at the first hit. Either way one bounded interval replay answers, whatever the
 // length of the recording (plus another for each interval where the write came after t).
 
-import type { WatchHit } from '../../engine/machine/stop-reason.js';
+import type { Watchpoint, WatchHit } from '../../engine/machine/stop-reason.js';
 import type { OperationControl, Timeline } from '../timeline/timeline.js';
 import { OperationCancelledError } from '../timeline/timeline.js';
 import { summaryOverlaps } from './write-summary.js';
@@ -138,4 +138,14 @@ export class WriteIndex {
     tl.seek(at);
     return { found: false };
   }
+}
+
+/**
+ * For Timeline.reverseContinue: an interval may be skipped when nothing but write watchpoints is
+ * armed and the write summary shows no write to any of their ranges. This is what makes
+ * reverse-continue to a watched variable cost one interval replay, not a replay of everything.
+ */
+export function intervalSkipper(index: WriteIndex, breakpoints: readonly number[], watches: readonly Watchpoint[]): (i: number) => boolean {
+  if (breakpoints.length > 0 || watches.length === 0 || watches.some((w) => w.kind !== 'write')) return () => false;
+  return (i) => watches.every((w) => !index.intervalMayWrite(i, w.addr, w.len));
 }

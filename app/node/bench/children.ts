@@ -1,0 +1,325 @@
+// What the benchmark's child processes do (see util.ts for the protocol). Each task measures one
+// thing in a fresh process and reports wall time, CPU time and peak RSS with its own figures.
+
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseElf } from '../../engine/loader/elf.js';
+import { Machine } from '../../engine/machine/machine.js';
+import { TICKS_PER_MTIME } from '../../engine/devices/clint.js';
+import { RecordSession } from '../../replay/sessions/record-session.js';
+import { Timeline } from '../../replay/timeline/timeline.js';
+import { WriteIndex } from '../../replay/write-index/write-index.js';
+import type { CheckpointPolicy } from '../../replay/timeline/checkpoint-policy.js';
+import { createTraceWriter, openTraceReader } from '../trace-store/index.js';
+import { runCommand } from '../commands/run.js';
+import { recordCommand } from '../commands/record.js';
+import { replayCommand } from '../commands/replay.js';
+import type { Io } from '../io.js';
+import { distribution, maxRssMB, measure, reportResult, seededRandom, type Distribution, type ProcessCost } from './util.js';
+
+/** An Io that keeps the guest's output (to check it) instead of printing it. */
+function captureIo(): { io: Io; stdout: () => string; stderr: () => string } {
+  const out: Uint8Array[] = [];
+  let err = '';
+  return {
+    io: {
+      stdout: (d) => { out.push(typeof d === 'string' ? Buffer.from(d) : Uint8Array.from(d)); },
+      stderr: (t) => { err += t; },
+      stdinTty: null,
+    },
+    stdout: () => Buffer.concat(out).toString('latin1'),
+    stderr: () => err,
+  };
+}
+
+/** The workload prints `minstret=N` last: the instructions retired when it read the counter. */
+function minstretOf(output: string): number | null {
+  const m = /minstret=(\d+)/.exec(output);
+  return m ? Number(m[1]) : null;
+}
+
+export interface EngineRunResult { insns: number; exitCode: number; cost: ProcessCost }
+
+/** The engine alone: Machine.run in 16 M-instruction slices, no recorder, no CLI. */
+async function engineRun(a: { elf: string }): Promise<EngineRunResult> {
+  const bytes = readFileSync(a.elf);
+  const machine = Machine.create({ image: { bytes, path: a.elf } });
+  let output = '';
+  machine.onUartOutput = (b) => { output += String.fromCharCode(b); };
+  const { value: reason, cost } = await measure(() => {
+    let r;
+    do r = machine.run({ maxInstructions: 1 << 24 }); while (r.kind === 'limit');
+    return r;
+  });
+  if (reason.kind !== 'exit') throw new Error(`${a.elf} did not exit: ${JSON.stringify(reason)}\n${output}`);
+  return { insns: machine.icount, exitCode: reason.code, cost };
+}
+
+export interface CliResult {
+  exitCode: number;
+  cost: ProcessCost;
+  minstret: number | null;
+  stderr: string;
+}
+
+/** `hindsight run ELF`, in process, output captured. */
+async function cliRun(a: { elf: string }): Promise<CliResult> {
+  const c = captureIo();
+  const { value: exitCode, cost } = await measure(() => runCommand([a.elf], c.io));
+  return { exitCode, cost, minstret: minstretOf(c.stdout()), stderr: c.stderr() };
+}
+
+export interface RecordInfo {
+  icount: number;
+  snapshots: number;
+  keyframes: number;
+  pagesStored: number;
+  fileBytes: number;
+  /** Largest gap between consecutive snapshots (instructions): how far a seek may replay. */
+  maxGap: number;
+}
+
+function recordingInfo(file: string): RecordInfo {
+  const reader = openTraceReader(file);
+  try {
+    const snaps = reader.snapshots();
+    let maxGap = 0;
+    for (let i = 1; i < snaps.length; i++) maxGap = Math.max(maxGap, snaps[i]!.icount - snaps[i - 1]!.icount);
+    maxGap = Math.max(maxGap, reader.completeUpTo - (snaps[snaps.length - 1]?.icount ?? 0));
+    return {
+      icount: reader.completeUpTo,
+      snapshots: snaps.length,
+      keyframes: snaps.filter((s) => s.keyframe).length,
+      pagesStored: snaps.reduce((n, s) => n + s.pageCount, 0),
+      fileBytes: statSync(file).size,
+      maxGap,
+    };
+  } finally {
+    reader.close();
+  }
+}
+
+export interface RecordResult extends CliResult { info: RecordInfo }
+
+/** `hindsight record ELF -o FILE --force` (the default checkpoint policy), in process. */
+async function cliRecord(a: { elf: string; out: string }): Promise<RecordResult> {
+  const c = captureIo();
+  const { value: exitCode, cost } = await measure(() => recordCommand([a.elf, '-o', a.out, '--force'], c.io));
+  return { exitCode, cost, minstret: minstretOf(c.stdout()), stderr: c.stderr(), info: recordingInfo(a.out) };
+}
+
+/** `hindsight replay FILE`, in process. */
+async function cliReplay(a: { file: string }): Promise<CliResult> {
+  const c = captureIo();
+  const { value: exitCode, cost } = await measure(() => replayCommand([a.file], c.io));
+  return { exitCode, cost, minstret: minstretOf(c.stdout()), stderr: c.stderr() };
+}
+
+/**
+ * A recording with an explicit checkpoint policy, through RecordSession as `record` drives it
+ * (4 M-instruction slices), without the CLI's console. Or, with `policy: null`, the same loop on a
+ * bare machine: the baseline the recorder's overhead is measured against.
+ */
+async function policyRecord(a: { elf: string; out: string; policy: CheckpointPolicy | null }): Promise<{ cost: ProcessCost; insns: number; info: RecordInfo | null }> {
+  const bytes = readFileSync(a.elf);
+  const machine = Machine.create({ image: { bytes, path: a.elf } });
+  const SLICE = 1 << 22;
+  if (!a.policy) {
+    machine.onUartOutput = () => {};
+    const { cost } = await measure(() => {
+      let r;
+      do r = machine.run({ maxInstructions: SLICE }); while (r.kind === 'limit');
+    });
+    return { cost, insns: machine.icount, info: null };
+  }
+  const policy = a.policy;
+  const { cost } = await measure(() => {
+    const writer = createTraceWriter(a.out, {
+      createdBy: 'hindsight bench',
+      machine: { board: 'virt', ramSize: machine.bus.ramSize, ticksPerMtime: TICKS_PER_MTIME },
+      guestImage: bytes,
+      guestImageName: path.basename(a.elf),
+      snapshotInterval: policy.interval,
+    }, { overwrite: true });
+    const session = new RecordSession(machine, writer, policy);
+    try {
+      let r;
+      do r = session.run(SLICE); while (r.kind === 'limit');
+      if (r.kind !== 'exit') throw new Error(`recording stopped: ${JSON.stringify(r)}`);
+      session.finish({ kind: 'exit', code: r.code, source: r.source });
+    } finally {
+      writer.close();
+    }
+  });
+  return { cost, insns: machine.icount, info: recordingInfo(a.out) };
+}
+
+export interface SeekResult {
+  openMs: number;
+  end: number;
+  snapshots: number;
+  seeks: {
+    ms: Distribution;
+    /** Time spent in Timeline.restore (page diff + state load), per seek. */
+    restoreMs: Distribution;
+    /** Instructions replayed after the restore, per seek. */
+    replayInsns: Distribution;
+    /** Replay speed inside seeks: instructions replayed / time not spent restoring. */
+    replayMips: number;
+    wrong: number;
+  };
+  prevWrites: {
+    ms: Distribution;
+    byKind: Record<string, { n: number; found: number; p99: number; max: number }>;
+    /** Snapshot restores per query (each is followed by up to one interval of replay). */
+    restores: Distribution;
+    /** Answers whose `new` bytes are not the memory at the query position, or at/after it. */
+    wrong: number;
+    examples: { kind: string; symbol: string; addr: string; at: number; found: boolean; icount?: number; ms: number }[];
+  } | null;
+  cost: ProcessCost;
+}
+
+interface AddrPick { kind: 'global' | 'stack' | 'heap'; symbol: string; addr: number }
+
+/** Word addresses to ask "who wrote this?" about: the workload's globals, its stack, its heap. */
+function pickAddresses(image: Uint8Array, n: number, rnd: () => number, ramBase: number, ramSize: number): AddrPick[] {
+  const elf = parseElf(image);
+  const inRam = (addr: number, len: number): boolean => addr >= ramBase && addr + len <= ramBase + ramSize;
+  const globals = [...elf.symbols.values()]
+    .filter((s) => s.type === 1 && s.size >= 4 && inRam(s.value >>> 0, s.size))
+    .sort((x, y) => x.value - y.value);
+  const sym = (name: string): number => {
+    const s = elf.symbols.get(name);
+    if (!s) throw new Error(`the workload has no symbol ${name}`);
+    return s.value >>> 0;
+  };
+  const stackTop = sym('__stack_top');
+  const heapStart = sym('__heap_start');
+  const heapEnd = sym('__heap_end');
+  const word = (lo: number, hi: number): number => (lo + Math.floor(rnd() * ((hi - lo) >>> 2)) * 4) >>> 0;
+  const out: AddrPick[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = rnd();
+    if (r < 0.7) {
+      // Globals: each object equally likely (small hot ones like rng_state as often as big arrays).
+      const g = globals[Math.floor(rnd() * globals.length)]!;
+      out.push({ kind: 'global', symbol: g.name, addr: word(g.value >>> 0, (g.value >>> 0) + g.size) });
+    } else if (r < 0.9) {
+      // The live part of the stack: main's frame and the kernels' frames sit in its top 1 KiB.
+      out.push({ kind: 'stack', symbol: '__stack_top-1KiB', addr: word(stackTop - 1024, stackTop) });
+    } else {
+      out.push({ kind: 'heap', symbol: '__heap_start', addr: word(heapStart, heapEnd) });
+    }
+  }
+  return out;
+}
+
+/** Random seeks and previous-write queries over a recording, through Timeline and WriteIndex. */
+async function seekTask(a: { file: string; seeks: number; prevWrites: number; seed: number }): Promise<SeekResult> {
+  const { value, cost } = await measure(() => {
+    const t0 = performance.now();
+    const reader = openTraceReader(a.file);
+    const tl = new Timeline(reader);
+    const openMs = performance.now() - t0;
+    const end = tl.end;
+    // Instrument restore (an own property shadows the method; seek and previousWrite call this.restore).
+    let restoreMs = 0;
+    let restores = 0;
+    const restore = tl.restore.bind(tl);
+    tl.restore = (i: number): void => {
+      const r0 = performance.now();
+      restore(i);
+      restoreMs += performance.now() - r0;
+      restores++;
+    };
+    const rnd = seededRandom(a.seed);
+    const seekMs: number[] = [], seekRestoreMs: number[] = [], replayInsns: number[] = [];
+    let wrongSeeks = 0;
+    let replayTime = 0, replayed = 0;
+    for (let i = 0; i < a.seeks; i++) {
+      const pos = Math.floor(rnd() * (end + 1));
+      const from = tl.position;
+      const restored0 = restores, rms0 = restoreMs;
+      const s0 = performance.now();
+      tl.seek(pos);
+      const ms = performance.now() - s0;
+      if (tl.position !== pos) wrongSeeks++;
+      const didRestore = restores > restored0;
+      const insns = didRestore ? pos - tl.snapshots[tl.snapshotIndexAt(pos)]!.icount : pos - from;
+      seekMs.push(ms);
+      seekRestoreMs.push(restoreMs - rms0);
+      replayInsns.push(insns);
+      replayTime += ms - (restoreMs - rms0);
+      replayed += insns;
+    }
+    const seeks = {
+      ms: distribution(seekMs), restoreMs: distribution(seekRestoreMs), replayInsns: distribution(replayInsns),
+      replayMips: replayed / (replayTime / 1000) / 1e6, wrong: wrongSeeks,
+    };
+    let prevWrites: SeekResult['prevWrites'] = null;
+    if (a.prevWrites > 0) {
+      const wi = new WriteIndex(tl);
+      const bus = tl.machine.bus;
+      const prnd = seededRandom(a.seed ^ 0x5eed);
+      const picks = pickAddresses(reader.header.guestImage, a.prevWrites, prnd, bus.ramBase, bus.ramSize);
+      const ms: number[] = [], restoresPer: number[] = [];
+      const kinds: Record<string, number[]> = {};
+      const found: Record<string, number> = {};
+      const examples: NonNullable<SeekResult['prevWrites']>['examples'] = [];
+      let wrong = 0;
+      for (const p of picks) {
+        const at = 1 + Math.floor(prnd() * end);
+        const r0 = restores;
+        const q0 = performance.now();
+        const ans = wi.previousWrite(p.addr, 4, at);
+        const dt = performance.now() - q0;
+        ms.push(dt);
+        restoresPer.push(restores - r0);
+        (kinds[p.kind] ??= []).push(dt);
+        found[p.kind] = (found[p.kind] ?? 0) + (ans.found ? 1 : 0);
+        // The timeline is left at `at`; nothing wrote the word after the answer, so RAM holds `new`.
+        if (tl.position !== at) wrong++;
+        else if (ans.found) {
+          const off = p.addr - bus.ramBase;
+          const now = bus.ram.subarray(off, off + 4);
+          if (ans.icount >= at || now.some((b, k) => b !== ans.new[k])) wrong++;
+        }
+        if (examples.length < 12) {
+          examples.push({
+            kind: p.kind, symbol: p.symbol, addr: `0x${p.addr.toString(16)}`, at, found: ans.found,
+            ...(ans.found ? { icount: ans.icount } : {}), ms: Math.round(dt * 10) / 10,
+          });
+        }
+      }
+      const byKind: NonNullable<SeekResult['prevWrites']>['byKind'] = {};
+      for (const [k, v] of Object.entries(kinds)) {
+        const d = distribution(v);
+        byKind[k] = { n: v.length, found: found[k] ?? 0, p99: d.p99, max: d.max };
+      }
+      prevWrites = { ms: distribution(ms), byKind, restores: distribution(restoresPer), wrong, examples };
+    }
+    const snapshots = tl.snapshots.length;
+    reader.close();
+    return { openMs, end, snapshots, seeks, prevWrites };
+  });
+  return { ...value, cost };
+}
+
+const TASKS: Record<string, (args: never) => Promise<unknown>> = {
+  'engine-run': engineRun,
+  'cli-run': cliRun,
+  'cli-record': cliRecord,
+  'cli-replay': cliReplay,
+  'policy-record': policyRecord,
+  seek: seekTask,
+};
+
+/** Entry of a child: `--child TASK JSON`. */
+export async function childMain(task: string, json: string): Promise<void> {
+  const fn = TASKS[task];
+  if (!fn) throw new Error(`unknown bench child task ${task}`);
+  const result = await fn(JSON.parse(json) as never);
+  reportResult({ ...(result as object), processMaxRssMB: maxRssMB() });
+}
