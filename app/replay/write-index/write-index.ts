@@ -68,66 +68,49 @@ export class WriteIndex {
   previousWrite(addr: number, len: number, at: number, control: OperationControl = {}): WriteQueryResult {
     this.checkRange(addr, len);
     const tl = this.timeline;
-    const m = tl.machine;
     if (at <= 0) return { found: false };
     const first = tl.snapshotIndexAt(at - 1);
-    try {
-      for (let i = first; i >= 0; i--) {
-        if (control.signal?.aborted) throw new OperationCancelledError();
-        control.onProgress?.(first - i, first + 1);
-        if (!this.intervalMayWrite(i, addr, len)) continue;
-        const end = Math.min(at, tl.snapshots[i + 1]?.icount ?? tl.end);
-        tl.restore(i);
-        let last: { hit: WatchHit; old: Uint8Array } | null = null;
-        m.setWatchpoints([{ addr, len, kind: 'write' }], (hit) => {
-          last = { hit, old: this.readRange(addr, len) };
-          return 'continue';
-        });
-        tl.replayTo(end, { skipBreakpointAtStart: false });
-        m.setWatchpoints([]);
-        const found = last as { hit: WatchHit; old: Uint8Array } | null;
-        if (found) {
-          // Nothing wrote the range after the last hit, so its contents now are the new value.
-          const answer: WriteAnswer = {
-            found: true, icount: found.hit.icount, pc: found.hit.pc, old: found.old, new: this.readRange(addr, len), writer: found.hit.writer,
-          };
-          tl.seek(at);
-          return answer;
-        }
-      }
-    } finally {
-      m.setWatchpoints([]);
-    }
-    tl.seek(at);
-    return { found: false };
+    const intervals = Array.from({ length: first + 1 }, (_, k) => first - k);
+    return this.search(addr, len, at, intervals, 'last', control);
   }
 
   /** The first write to [addr, addr + len) by an instruction at or after position `at`. Leaves the timeline at `at`. */
   nextWrite(addr: number, len: number, at: number, control: OperationControl = {}): WriteQueryResult {
     this.checkRange(addr, len);
+    const first = this.timeline.snapshotIndexAt(at);
+    const intervals = Array.from({ length: this.timeline.snapshots.length - first }, (_, k) => first + k);
+    return this.search(addr, len, at, intervals, 'first', control);
+  }
+
+  /**
+   * Replays the given intervals in order, skipping those whose summary rules out a write, until
+   * one has a write to the range before (mode 'last': the last one before `at`) or after
+   * (mode 'first': the first one at or after `at`) the position.
+   */
+  private search(addr: number, len: number, at: number, intervals: number[], mode: 'first' | 'last', control: OperationControl): WriteQueryResult {
     const tl = this.timeline;
     const m = tl.machine;
-    const first = tl.snapshotIndexAt(at);
-    const total = tl.snapshots.length;
     try {
-      for (let i = first; i < total; i++) {
+      for (const [done, i] of intervals.entries()) {
         if (control.signal?.aborted) throw new OperationCancelledError();
-        control.onProgress?.(i - first, total - first);
+        control.onProgress?.(done, intervals.length);
         if (!this.intervalMayWrite(i, addr, len)) continue;
-        const end = tl.snapshots[i + 1]?.icount ?? tl.end;
-        if (i === first) tl.seek(at); else tl.restore(i);
-        let hit: { hit: WatchHit; old: Uint8Array } | null = null;
-        m.setWatchpoints([{ addr, len, kind: 'write' }], (h) => {
-          hit ??= { hit: h, old: this.readRange(addr, len) };
-          return 'stop';
+        const intervalEnd = tl.snapshots[i + 1]?.icount ?? tl.end;
+        // Backwards: from the interval's start up to `at` at most. Forwards: from `at` (or the start).
+        const end = mode === 'last' ? Math.min(at, intervalEnd) : intervalEnd;
+        if (mode === 'first' && tl.snapshots[i]!.icount <= at) tl.seek(at); else tl.restore(i);
+        let found: { hit: WatchHit; old: Uint8Array } | null = null;
+        m.setWatchpoints([{ addr, len, kind: 'write' }], (hit) => {
+          if (mode === 'last' || !found) found = { hit, old: this.readRange(addr, len) };
+          return mode === 'first' ? 'stop' : 'continue';
         });
         tl.replayTo(end, { skipBreakpointAtStart: false });
         m.setWatchpoints([]);
-        const found = hit as { hit: WatchHit; old: Uint8Array } | null;
-        if (found) {
-          const answer: WriteAnswer = {
-            found: true, icount: found.hit.icount, pc: found.hit.pc, old: found.old, new: this.readRange(addr, len), writer: found.hit.writer,
-          };
+        const f = found as { hit: WatchHit; old: Uint8Array } | null;
+        if (f) {
+          // 'last': nothing wrote the range after the hit, so its contents now are the new value.
+          // 'first': the replay stopped right after the writing instruction.
+          const answer: WriteAnswer = { found: true, icount: f.hit.icount, pc: f.hit.pc, old: f.old, new: this.readRange(addr, len), writer: f.hit.writer };
           tl.seek(at);
           return answer;
         }
