@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { BARE_RAM_BASE, createBareCpu, type BareCpu } from './bare-cpu.js';
 import { CSR, PRIV_M, PRIV_S, PRIV_U } from './csr-numbers.js';
-import { E, ECALL, ILLEGAL, MRET, NOP, csrr, csrw, li } from './test-asm.js';
+import { E, EBREAK, ECALL, ILLEGAL, MRET, NOP, csrr, csrw, li } from './test-asm.js';
 
 const BASE = BARE_RAM_BASE | 0;
 const CODE = BASE;
@@ -25,17 +25,24 @@ function hartWith(code: number[], priv = PRIV_M): BareCpu {
 }
 
 describe('counters', () => {
-  it('minstret counts retired instructions and not the ones that trapped', () => {
-    const cpu = hartWith([csrr(10, CSR.minstret), NOP, ILLEGAL, NOP, ECALL, csrr(11, CSR.minstret), csrr(12, CSR.minstreth),
-      csrr(13, CSR.instret)]);
-    expect(cpu.run(6 + 2 * SKIP_HANDLER.length)).toBe(6 + 2 * SKIP_HANDLER.length);
+  it('minstret does not count instructions that fault while executing', () => {
+    // In S-mode: a load access fault, an M-mode CSR write and an mret, all illegal at run time.
+    const faulting = [E('lw', { rd: 5, rs1: 0, imm: 0x100 }), csrw(CSR.mscratch, 0), MRET];
+    const cpu = hartWith([csrr(10, CSR.instret), NOP, ...faulting, NOP, csrr(11, CSR.instret), csrr(12, CSR.instreth)], PRIV_S);
+    cpu.hart.mcounteren = -1;
+    const total = 2 + 3 * SKIP_HANDLER.length + 3;
+    expect(cpu.run(total)).toBe(total);
     const h = cpu.hart;
-    expect(h.x[21]).toBe(2); // both traps were taken
-    // Retired between the two reads: csrr, nop, nop and two handlers of 5; not the illegal or the ecall.
-    expect(h.x[11]! - h.x[10]!).toBe(3 + 2 * SKIP_HANDLER.length);
-    expect(h.icount).toBe(6 + 2 * SKIP_HANDLER.length);
-    expect(h.x[12]).toBe(0);
-    expect(h.x[13]! - h.x[11]!).toBe(2); // instret is minstret
+    expect([h.x[21], h.icount, h.x[12], h.priv]).toEqual([3, total, 0, PRIV_S]); // all three faulted
+    // Retired between the two reads: csrr, nop, three handlers and nop; not the faulting three.
+    expect(h.x[11]! - h.x[10]!).toBe(2 + 3 * SKIP_HANDLER.length + 1);
+  });
+
+  it('ecall, ebreak and instructions illegal at decode count as executed, as QEMU -icount counts them', () => {
+    const cpu = hartWith([csrr(10, CSR.minstret), ECALL, EBREAK, ILLEGAL, csrr(11, CSR.minstret)]);
+    cpu.run(2 + 3 + 3 * SKIP_HANDLER.length);
+    expect(cpu.hart.x[21]).toBe(3);
+    expect(cpu.hart.x[11]! - cpu.hart.x[10]!).toBe(1 + 3 + 3 * SKIP_HANDLER.length);
   });
 
   it('a read of minstret or mcycle includes the reading instruction, as QEMU -icount counts it', () => {

@@ -98,14 +98,15 @@ export class Program {
     return this;
   }
 
-  /** Writes the program into the CPU's RAM. */
-  load(cpu: BareCpu): this {
+  /** Writes the program into the CPU's RAM, at `physical` when it runs at a different (virtual) base. */
+  load(cpu: BareCpu, physical = this.base): this {
     let at = this.base;
     const label = (n: string): number => this.addr(n);
     for (const p of this.pieces) {
       const v = p.value(label, at);
-      if (p.size === 4) cpu.writeWords(at, [v]);
-      else cpu.writeHalves(at, [v]);
+      const pa = (physical + (at - this.base)) | 0;
+      if (p.size === 4) cpu.writeWords(pa, [v]);
+      else cpu.writeHalves(pa, [v]);
       at = (at + p.size) | 0;
     }
     return this;

@@ -212,9 +212,18 @@ describe('LR/SC reservations', () => {
     cpu.writeWords(CODE, [LR(6, 10), E('ecall'), SC(5, 10, 12)]);
     cpu.hart.x.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, A, A + 4, 0x1234]);
     cpu.hart.mstatus |= 3 << 11; // mret back to M
-    cpu.run(1 + 4 + 1);
+    cpu.run(1 + 1 + 4 + 1); // ecall counts as executed, as with QEMU's -icount
     expect(cpu.hart.pc).toBe(CODE + 12);
     expect(cpu.hart.x[5]).toBe(1);
+  });
+
+  it('trap entry alone clears the reservation: an SC in the handler fails', () => {
+    const { cpu } = setup(6);
+    cpu.writeWords(HANDLER, [SC(5, 10, 12)]);
+    cpu.writeWords(CODE, [LR(6, 10), E('ecall')]);
+    cpu.hart.x.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, A, A + 4, 0x1234]);
+    cpu.run(3);
+    expect([cpu.hart.pc, cpu.hart.x[5]]).toEqual([HANDLER + 4, 1]);
   });
 
   it('misaligned LR raises load-misaligned (4); misaligned SC raises store/AMO-misaligned (6)', () => {
@@ -244,12 +253,13 @@ describe('AMOs against the reference', () => {
       const values = [...EDGES, r(), r(), r()];
       for (const old of values) {
         for (const src of values) {
-          // rd distinct, rd == rs2 (rd gets the old value; memory gets op(old, original rs2)), rd = x0.
-          for (const [rd, rs2] of [[3, 2], [2, 2], [0, 2]] as const) {
+          // rd distinct, rd == rs2 (rd gets the old value; memory gets op(old, original rs2)),
+          // rd == rs1 (the address register then holds the old value), rd = x0.
+          for (const [rd, rs2] of [[3, 2], [2, 2], [1, 2], [0, 2]] as const) {
             cpu.bus.ram32[(addr - BASE) >> 2] = old;
             exec1(cpu, encode(spec, { rd, rs1: 1, rs2 }), { 1: addr, 2: src });
             const got = [cpu.hart.x[rd], cpu.bus.ram32[(addr - BASE) >> 2], cpu.hart.x[1], cpu.hart.icount];
-            const exp = [rd === 0 ? 0 : old, ref(old, src), addr, 1];
+            const exp = [rd === 0 ? 0 : old, ref(old, src), rd === 1 ? old : addr, 1];
             if (JSON.stringify(got) !== JSON.stringify(exp)) bad.push(`${spec.name} old ${old} src ${src} rd x${rd}: ${got} vs ${exp}`);
           }
         }
