@@ -12,7 +12,7 @@ import { WriteIndex, intervalSkipper } from '../write-index/write-index.js';
 const elf = (name: string): Uint8Array =>
   readFileSync(path.resolve(import.meta.dirname, '../../../assets/firmware/elf', `${name}.elf`));
 
-function record(name: string, interval: number, input = ''): { trace: MemoryTrace; output: string } {
+function record(name: string, interval: number, input = '', budget = 1000): { trace: MemoryTrace; output: string } {
   const bytes = elf(name);
   // 8 MiB of RAM keeps whole-state hashing cheap in tests; the firmware needs far less.
   const machine = Machine.create({ image: { bytes }, ramSize: 8 << 20 });
@@ -20,7 +20,7 @@ function record(name: string, interval: number, input = ''): { trace: MemoryTrac
     formatVersion: TRACE_FORMAT_VERSION, createdBy: 'test', machine: { board: 'virt', ramSize: machine.bus.ramSize, ticksPerMtime: 100 },
     guestImage: bytes, guestImageSha256: '', guestImageName: name, snapshotInterval: interval,
   });
-  const session = new RecordSession(machine, trace, { interval, keyframeEvery: 4, budget: 1000 });
+  const session = new RecordSession(machine, trace, { interval, keyframeEvery: 4, budget });
   let output = '';
   session.onUartOutput = (b) => { output += String.fromCharCode(b); };
   let i = 0;
@@ -62,6 +62,34 @@ describe('Timeline', () => {
         expect(tl.position).toBe(p);
         expect(tl.machine.stateHash(), `interval ${interval}, position ${p}`).toBe(byPos.get(p));
       }
+    }
+  });
+
+  it('thinning to a small snapshot budget keeps seek and previous-write exact', () => {
+    const { trace } = record('timer', 400, '', 6);
+    const snaps = trace.snapshots();
+    expect(snaps.length).toBeLessThanOrEqual(6);
+    expect(snaps[0]!.icount).toBe(0);
+    // Older snapshots are sparser than recent ones (log-spaced).
+    const gaps = snaps.slice(1).map((s, i) => s.icount - snaps[i]!.icount);
+    expect(gaps[0]!).toBeGreaterThan(gaps[gaps.length - 2]!);
+    const rnd = lcg(99);
+    const positions = Array.from({ length: 12 }, () => Math.floor(rnd() * trace.completeUpTo)).sort((a, b) => a - b);
+    const expected = linearHashes(trace, positions);
+    const tl = new Timeline(trace);
+    for (const [k, p] of [...positions.entries()].reverse()) {
+      tl.seek(p);
+      expect(tl.machine.stateHash(), `position ${p}`).toBe(expected[k]);
+    }
+    const ticks = tl.machine.elf.symbols.get('ticks')!.value;
+    const brute = new Timeline(trace);
+    const writes: number[] = [];
+    brute.machine.setWatchpoints([{ addr: ticks, len: 4, kind: 'write' }], (h) => { writes.push(h.icount); return 'continue'; });
+    brute.replayTo(trace.completeUpTo);
+    const index = new WriteIndex(tl);
+    for (const at of positions) {
+      const p = index.previousWrite(ticks, 4, at);
+      expect(p.found ? p.icount : undefined).toBe(writes.filter((w) => w < at).at(-1));
     }
   });
 
