@@ -73,7 +73,17 @@ export class RamHashCache {
 
   rehashAll(): void {
     const pages = this.ram32.length / PAGE_WORDS;
-    for (let p = 0; p < pages; p++) hashPage(this.ram32, p, this.pageHashes, p);
+    // Most of a guest's RAM is zero: reuse the zero page's hash after a cheap scan.
+    const zero = new Uint32Array(2);
+    hashPage(new Int32Array(PAGE_WORDS), 0, zero, 0);
+    for (let p = 0; p < pages; p++) {
+      if (isZeroPage(this.ram32, p)) {
+        this.pageHashes[p * 2] = zero[0]!;
+        this.pageHashes[p * 2 + 1] = zero[1]!;
+      } else {
+        hashPage(this.ram32, p, this.pageHashes, p);
+      }
+    }
   }
 
   update(pages: Iterable<number>): void {
@@ -84,4 +94,10 @@ export class RamHashCache {
   digest(state: Uint8Array): string {
     return new StateHasher().bytes(state).words(this.pageHashes).digest();
   }
+}
+
+/** Whether RAM page `page` holds only zeros. */
+export function isZeroPage(ram32: Int32Array, page: number): boolean {
+  for (let i = page * PAGE_WORDS, end = i + PAGE_WORDS; i < end; i++) if (ram32[i] !== 0) return false;
+  return true;
 }

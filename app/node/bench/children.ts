@@ -39,6 +39,26 @@ function minstretOf(output: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * Time spent inside Machine.run (the engine) in this process, by wrapping the prototype's method:
+ * what a command spends outside it is its own overhead (recorder, replayer, CLI). Both are wall
+ * time measured side by side in one process, so a burst of load on the host inflates them alike;
+ * their ratio is a steadier figure than comparing two processes' wall times.
+ */
+const engine = { ms: 0, calls: 0 };
+{
+  const run = Machine.prototype.run;
+  Machine.prototype.run = function (this: Machine, opts) {
+    const t0 = performance.now();
+    try {
+      return run.call(this, opts);
+    } finally {
+      engine.ms += performance.now() - t0;
+      engine.calls++;
+    }
+  };
+}
+
 export interface EngineRunResult { insns: number; exitCode: number; cost: ProcessCost }
 
 /** The engine alone: Machine.run in 16 M-instruction slices, no recorder, no CLI. */
@@ -59,6 +79,8 @@ async function engineRun(a: { elf: string }): Promise<EngineRunResult> {
 export interface CliResult {
   exitCode: number;
   cost: ProcessCost;
+  /** Wall time inside Machine.run. */
+  engineMs: number;
   minstret: number | null;
   stderr: string;
 }
@@ -67,7 +89,7 @@ export interface CliResult {
 async function cliRun(a: { elf: string }): Promise<CliResult> {
   const c = captureIo();
   const { value: exitCode, cost } = await measure(() => runCommand([a.elf], c.io));
-  return { exitCode, cost, minstret: minstretOf(c.stdout()), stderr: c.stderr() };
+  return { exitCode, cost, engineMs: engine.ms, minstret: minstretOf(c.stdout()), stderr: c.stderr() };
 }
 
 export interface RecordInfo {
@@ -106,14 +128,14 @@ export interface RecordResult extends CliResult { info: RecordInfo }
 async function cliRecord(a: { elf: string; out: string }): Promise<RecordResult> {
   const c = captureIo();
   const { value: exitCode, cost } = await measure(() => recordCommand([a.elf, '-o', a.out, '--force'], c.io));
-  return { exitCode, cost, minstret: minstretOf(c.stdout()), stderr: c.stderr(), info: recordingInfo(a.out) };
+  return { exitCode, cost, engineMs: engine.ms, minstret: minstretOf(c.stdout()), stderr: c.stderr(), info: recordingInfo(a.out) };
 }
 
 /** `hindsight replay FILE`, in process. */
 async function cliReplay(a: { file: string }): Promise<CliResult> {
   const c = captureIo();
   const { value: exitCode, cost } = await measure(() => replayCommand([a.file], c.io));
-  return { exitCode, cost, minstret: minstretOf(c.stdout()), stderr: c.stderr() };
+  return { exitCode, cost, engineMs: engine.ms, minstret: minstretOf(c.stdout()), stderr: c.stderr() };
 }
 
 /**
@@ -121,7 +143,7 @@ async function cliReplay(a: { file: string }): Promise<CliResult> {
  * (4 M-instruction slices), without the CLI's console. Or, with `policy: null`, the same loop on a
  * bare machine: the baseline the recorder's overhead is measured against.
  */
-async function policyRecord(a: { elf: string; out: string; policy: CheckpointPolicy | null }): Promise<{ cost: ProcessCost; insns: number; info: RecordInfo | null }> {
+async function policyRecord(a: { elf: string; out: string; policy: CheckpointPolicy | null }): Promise<{ cost: ProcessCost; engineMs: number; insns: number; info: RecordInfo | null }> {
   const bytes = readFileSync(a.elf);
   const machine = Machine.create({ image: { bytes, path: a.elf } });
   const SLICE = 1 << 22;
@@ -131,7 +153,7 @@ async function policyRecord(a: { elf: string; out: string; policy: CheckpointPol
       let r;
       do r = machine.run({ maxInstructions: SLICE }); while (r.kind === 'limit');
     });
-    return { cost, insns: machine.icount, info: null };
+    return { cost, engineMs: engine.ms, insns: machine.icount, info: null };
   }
   const policy = a.policy;
   const { cost } = await measure(() => {
@@ -152,7 +174,7 @@ async function policyRecord(a: { elf: string; out: string; policy: CheckpointPol
       writer.close();
     }
   });
-  return { cost, insns: machine.icount, info: recordingInfo(a.out) };
+  return { cost, engineMs: engine.ms, insns: machine.icount, info: recordingInfo(a.out) };
 }
 
 export interface SeekResult {
@@ -176,17 +198,24 @@ export interface SeekResult {
     restores: Distribution;
     /** Answers whose `new` bytes are not the memory at the query position, or at/after it. */
     wrong: number;
-    examples: { kind: string; symbol: string; addr: string; at: number; found: boolean; icount?: number; ms: number }[];
+    /** Every query: what was asked, what came back, how long it took and how many intervals it replayed. */
+    queries: { kind: string; symbol: string; addr: string; at: number; found: boolean; icount?: number; ms: number; restores: number }[];
   } | null;
   cost: ProcessCost;
 }
 
-interface AddrPick { kind: 'global' | 'stack' | 'heap'; symbol: string; addr: number }
+interface Query { kind: 'global' | 'stack' | 'heap'; symbol: string; addr: number; at: number }
 
-/** Word addresses to ask "who wrote this?" about: the workload's globals, its stack, its heap. */
-function pickAddresses(image: Uint8Array, n: number, rnd: () => number, ramBase: number, ramSize: number): AddrPick[] {
-  const elf = parseElf(image);
-  const inRam = (addr: number, len: number): boolean => addr >= ramBase && addr + len <= ramBase + ramSize;
+/**
+ * What to ask "who last wrote this word before `at`?" about: words of the workload's globals (each
+ * object equally likely, so scalars like rng_state as often as the big arrays), live stack words
+ * (between sp at `at` and sp + 256, i.e. the frames of the running function and its callers) and
+ * heap words. Positions are uniform over the recording. Finding sp seeks the timeline (untimed).
+ */
+function pickQueries(tl: Timeline, n: number, rnd: () => number): Query[] {
+  const bus = tl.machine.bus;
+  const elf = parseElf(tl.reader.header.guestImage);
+  const inRam = (addr: number, len: number): boolean => bus.isRam(addr, len);
   const globals = [...elf.symbols.values()]
     .filter((s) => s.type === 1 && s.size >= 4 && inRam(s.value >>> 0, s.size))
     .sort((x, y) => x.value - y.value);
@@ -195,23 +224,30 @@ function pickAddresses(image: Uint8Array, n: number, rnd: () => number, ramBase:
     if (!s) throw new Error(`the workload has no symbol ${name}`);
     return s.value >>> 0;
   };
+  const stackBottom = sym('__stack_bottom');
   const stackTop = sym('__stack_top');
   const heapStart = sym('__heap_start');
   const heapEnd = sym('__heap_end');
-  const word = (lo: number, hi: number): number => (lo + Math.floor(rnd() * ((hi - lo) >>> 2)) * 4) >>> 0;
-  const out: AddrPick[] = [];
+  const word = (lo: number, hi: number): number => (lo + Math.floor(rnd() * Math.max(1, (hi - lo) >>> 2)) * 4) >>> 0;
+  const out: Query[] = [];
   for (let i = 0; i < n; i++) {
     const r = rnd();
+    const at = 1 + Math.floor(rnd() * tl.end);
     if (r < 0.7) {
-      // Globals: each object equally likely (small hot ones like rng_state as often as big arrays).
       const g = globals[Math.floor(rnd() * globals.length)]!;
-      out.push({ kind: 'global', symbol: g.name, addr: word(g.value >>> 0, (g.value >>> 0) + g.size) });
+      out.push({ kind: 'global', symbol: g.name, addr: word(g.value >>> 0, (g.value >>> 0) + g.size), at });
     } else if (r < 0.9) {
-      // The live part of the stack: main's frame and the kernels' frames sit in its top 1 KiB.
-      out.push({ kind: 'stack', symbol: '__stack_top-1KiB', addr: word(stackTop - 1024, stackTop) });
+      out.push({ kind: 'stack', symbol: 'sp..sp+256', addr: 0, at });
     } else {
-      out.push({ kind: 'heap', symbol: '__heap_start', addr: word(heapStart, heapEnd) });
+      out.push({ kind: 'heap', symbol: '__heap_start..__heap_end', addr: word(heapStart, heapEnd), at });
     }
+  }
+  // Stack words need sp at `at`: one pass in position order.
+  for (const q of [...out].filter((x) => x.kind === 'stack').sort((a, b) => a.at - b.at)) {
+    tl.seek(q.at);
+    const sp = tl.machine.hart.x[2]! >>> 0;
+    const lo = sp >= stackBottom && sp < stackTop ? sp : stackTop - 256;
+    q.addr = word(lo, Math.min(lo + 256, stackTop));
   }
   return out;
 }
@@ -262,15 +298,14 @@ async function seekTask(a: { file: string; seeks: number; prevWrites: number; se
     if (a.prevWrites > 0) {
       const wi = new WriteIndex(tl);
       const bus = tl.machine.bus;
-      const prnd = seededRandom(a.seed ^ 0x5eed);
-      const picks = pickAddresses(reader.header.guestImage, a.prevWrites, prnd, bus.ramBase, bus.ramSize);
+      const picks = pickQueries(tl, a.prevWrites, seededRandom(a.seed ^ 0x5eed));
       const ms: number[] = [], restoresPer: number[] = [];
       const kinds: Record<string, number[]> = {};
       const found: Record<string, number> = {};
-      const examples: NonNullable<SeekResult['prevWrites']>['examples'] = [];
+      const queries: NonNullable<SeekResult['prevWrites']>['queries'] = [];
       let wrong = 0;
       for (const p of picks) {
-        const at = 1 + Math.floor(prnd() * end);
+        const at = p.at;
         const r0 = restores;
         const q0 = performance.now();
         const ans = wi.previousWrite(p.addr, 4, at);
@@ -286,19 +321,17 @@ async function seekTask(a: { file: string; seeks: number; prevWrites: number; se
           const now = bus.ram.subarray(off, off + 4);
           if (ans.icount >= at || now.some((b, k) => b !== ans.new[k])) wrong++;
         }
-        if (examples.length < 12) {
-          examples.push({
-            kind: p.kind, symbol: p.symbol, addr: `0x${p.addr.toString(16)}`, at, found: ans.found,
-            ...(ans.found ? { icount: ans.icount } : {}), ms: Math.round(dt * 10) / 10,
-          });
-        }
+        queries.push({
+          kind: p.kind, symbol: p.symbol, addr: `0x${p.addr.toString(16)}`, at, found: ans.found,
+          ...(ans.found ? { icount: ans.icount } : {}), ms: Math.round(dt * 10) / 10, restores: restores - r0,
+        });
       }
       const byKind: NonNullable<SeekResult['prevWrites']>['byKind'] = {};
       for (const [k, v] of Object.entries(kinds)) {
         const d = distribution(v);
         byKind[k] = { n: v.length, found: found[k] ?? 0, p99: d.p99, max: d.max };
       }
-      prevWrites = { ms: distribution(ms), byKind, restores: distribution(restoresPer), wrong, examples };
+      prevWrites = { ms: distribution(ms), byKind, restores: distribution(restoresPer), wrong, queries };
     }
     const snapshots = tl.snapshots.length;
     reader.close();

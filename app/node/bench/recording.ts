@@ -1,7 +1,10 @@
 // B. The recorder and the replayer on a long recording (workload-long.elf, 2.17 G instructions;
 // workload.elf with --quick), made in this run into a temporary directory:
 //   - `hindsight run` vs `hindsight record` (default checkpoint policy) vs `hindsight replay`,
-//     alternating run/record so that a burst of load on the shared host hits both alike;
+//     alternating run/record so that a burst of load on the shared host hits both alike. Two
+//     comparisons: best wall time vs best wall time, and "split": each process's wall time over
+//     its own time inside Machine.run, i.e. what the command adds to the engine, measured side by
+//     side with the engine in one process (steadier when other jobs share the 2 cores);
 //   - 200 seeks to seeded random positions through Timeline.seek;
 //   - 100 previous-write queries (WriteIndex.previousWrite) at seeded random positions, on words of
 //     the workload's globals (from the ELF symbol table), its stack and its heap;
@@ -17,6 +20,11 @@ import { elfPath } from './engine-speed.js';
 import { fmtMs, fmtS, log, runChild } from './util.js';
 
 export const SEEK_SEED = 20240611;
+
+/** The part of a wall/engine ratio above 1, as a percentage. */
+function pct(ratio: number): string {
+  return `${((ratio - 1) * 100).toFixed(1)} %`;
+}
 
 export async function benchRecording(ctx: BenchContext): Promise<BenchRow[]> {
   const elfName = ctx.quick ? 'workload.elf' : 'workload-long.elf';
@@ -57,6 +65,11 @@ export async function benchRecording(ctx: BenchContext): Promise<BenchRow[]> {
     const run = bestBy(runs), rec = bestBy(records), rep = bestBy(replays);
     const mips = (ms: number): number => insns / (ms / 1000) / 1e6;
     const recSlow = rec.cost.wallMs / run.cost.wallMs - 1;
+    // Out-of-engine share of each command (its wall time over its time inside Machine.run), least
+    // disturbed repetition: see children.ts. The engine itself runs alike in run, record and replay.
+    const share = (xs: CliResult[]): number => Math.min(...xs.map((x) => x.cost.wallMs / x.engineMs));
+    const recSlowSplit = share(records) / share(runs) - 1;
+    const repRatioSplit = share(records) / share(replays);
     const recSlowCpu = minCpu(records) / minCpu(runs) - 1;
     const repRatio = rec.cost.wallMs / rep.cost.wallMs;
     const repRatioCpu = minCpu(records) / minCpu(replays);
@@ -65,7 +78,8 @@ export async function benchRecording(ctx: BenchContext): Promise<BenchRow[]> {
     const pol = DEFAULT_CHECKPOINT_POLICY;
     ctx.details['recording'] = {
       elf: elfName, policy: pol, info, runs: runs.map((r) => r.cost), records: records.map((r) => r.cost),
-      replays: replays.map((r) => r.cost), seek,
+      replays: replays.map((r) => r.cost),
+      engineMs: { runs: runs.map((r) => r.engineMs), records: records.map((r) => r.engineMs), replays: replays.map((r) => r.engineMs) }, seek,
     };
     const walls = (xs: CliResult[]): string => xs.map((x) => (x.cost.wallMs / 1000).toFixed(2)).join('/');
     const cpus = (xs: CliResult[]): string => xs.map((x) => (cpu(x) / 1000).toFixed(2)).join('/');
@@ -78,13 +92,21 @@ export async function benchRecording(ctx: BenchContext): Promise<BenchRow[]> {
       { name: 'B run (CLI)', value: mips(run.cost.wallMs), unit: 'MIPS', note: `best of ${reps}; wall ${walls(runs)} s; CPU ${cpus(runs)} s` },
       { name: 'B record (CLI)', value: mips(rec.cost.wallMs), unit: 'MIPS', note: `best of ${reps}; wall ${walls(records)} s; CPU ${cpus(records)} s` },
       {
-        name: 'B record slower than run by', value: recSlow * 100, unit: '%', target: '<= 10', pass: recSlow <= 0.10,
-        note: `best wall vs best wall; by CPU time ${(recSlowCpu * 100).toFixed(1)} %`,
+        name: 'B record slower than run (wall)', value: recSlow * 100, unit: '%', target: '<= 10', pass: recSlow <= 0.10,
+        note: `best wall vs best wall; by CPU time (best vs best) ${(recSlowCpu * 100).toFixed(1)} %`,
+      },
+      {
+        name: 'B record slower than run (split)', value: recSlowSplit * 100, unit: '%', target: '<= 10', pass: recSlowSplit <= 0.10,
+        note: `time outside Machine.run: record ${pct(share(records))}, run ${pct(share(runs))} of engine time`,
       },
       { name: 'B replay (CLI)', value: mips(rep.cost.wallMs), unit: 'MIPS', note: `best of ${reps}; wall ${walls(replays)} s; CPU ${cpus(replays)} s` },
       {
-        name: 'B replay speed / record speed', value: repRatio * 100, unit: '%', target: '>= 95', pass: repRatio >= 0.95,
-        note: `best wall vs best wall; by CPU time ${(repRatioCpu * 100).toFixed(1)} %`,
+        name: 'B replay speed / record speed (wall)', value: repRatio * 100, unit: '%', target: '>= 95', pass: repRatio >= 0.95,
+        note: `best wall vs best wall; by CPU time (best vs best) ${(repRatioCpu * 100).toFixed(1)} %`,
+      },
+      {
+        name: 'B replay speed / record speed (split)', value: repRatioSplit * 100, unit: '%', target: '>= 95', pass: repRatioSplit >= 0.95,
+        note: `time outside Machine.run: replay ${pct(share(replays))}, record ${pct(share(records))} of engine time`,
       },
       { name: 'B seek p50', value: s.ms.p50, unit: 'ms', note: `${s.ms.n} seeded random positions; timeline open ${fmtMs(seek.openMs)}` },
       { name: 'B seek p90', value: s.ms.p90, unit: 'ms' },

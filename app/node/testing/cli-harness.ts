@@ -66,15 +66,17 @@ export function pcFromMaxInsnsMessage(stderr: string): number | null {
 
 /**
  * What a user must see when a command fails on bad input: exactly one line on stderr, starting
- * "hindsight: ", no stack trace, nothing on stdout, a non-zero exit code, and no escaping exception.
+ * "hindsight: ", no stack trace, a non-zero exit code, no escaping exception, and nothing on stdout
+ * (unless `guestOutput`: a replay prints the guest's output up to the point where it failed).
+ * Returns what is wrong, or null.
  */
-export function describeCleanFailure(r: CliResult): string | null {
+export function describeCleanFailure(r: CliResult, opts: { guestOutput?: boolean } = {}): string | null {
   if (r.thrown !== undefined) return `threw ${(r.thrown as Error)?.stack ?? String(r.thrown)}`;
   if (r.code === 0) return `exited 0 (stderr: ${JSON.stringify(r.stderr)})`;
   const lines = r.stderr.split('\n').filter((l) => l !== '');
   if (lines.length !== 1) return `${lines.length} lines on stderr: ${JSON.stringify(r.stderr)}`;
   if (!lines[0]!.startsWith('hindsight: ')) return `stderr does not start with "hindsight: ": ${JSON.stringify(r.stderr)}`;
   if (/\n\s+at /.test(r.stderr) || /Error:/.test(r.stderr)) return `stderr looks like a stack trace: ${JSON.stringify(r.stderr)}`;
-  if (r.stdout.length !== 0) return `wrote ${r.stdout.length} bytes to stdout`;
+  if (r.stdout.length !== 0 && !opts.guestOutput) return `wrote ${r.stdout.length} bytes to stdout`;
   return null;
 }

@@ -6,7 +6,7 @@
 // can take them; anything else is a ReplayDivergenceError.
 
 import type { Machine } from '../../engine/machine/machine.js';
-import type { InputEvent } from '../trace/trace.js';
+import { TraceFormatError, type InputEvent } from '../trace/trace.js';
 import { ReplayDivergenceError } from '../divergence.js';
 import type { InputSource } from './input-source.js';
 import { inputSource } from './registry.js';
@@ -73,8 +73,7 @@ export class ReplayInputPump {
       if (e.icount < now) {
         throw new ReplayDivergenceError(e.icount, `input ${e.kind} at icount ${e.icount}`, `reached icount ${now} without applying it`);
       }
-      const source = inputSource(e.kind);
-      const value = source.decode(e.data);
+      const { source, value } = decodeInput(e);
       if (!source.canApply(machine, value)) {
         throw new ReplayDivergenceError(now, source.describe(value), 'a machine that cannot take it (e.g. the UART FIFO is full)');
       }
@@ -83,5 +82,16 @@ export class ReplayInputPump {
       n++;
     }
     return n;
+  }
+}
+
+/** A recorded input's source and value; a bad one is a TraceFormatError naming its icount. */
+function decodeInput(e: InputEvent): { source: InputSource<unknown>; value: unknown } {
+  try {
+    const source = inputSource(e.kind);
+    return { source, value: source.decode(e.data) };
+  } catch (err) {
+    if (err instanceof TraceFormatError) throw new TraceFormatError(`the input event at icount ${e.icount}: ${err.message}`, { cause: err });
+    throw err;
   }
 }

@@ -1,5 +1,6 @@
 // Every input source, by kind. A recording with an unknown kind was made by a newer Hindsight.
 
+import { TraceFormatError } from '../trace/trace.js';
 import type { InputSource } from './input-source.js';
 import { uartRx } from './uart-rx.js';
 
@@ -9,6 +10,6 @@ const BY_KIND = new Map(SOURCES.map((s) => [s.kind, s]));
 
 export function inputSource(kind: string): InputSource<unknown> {
   const s = BY_KIND.get(kind);
-  if (!s) throw new Error(`unknown input kind "${kind}" (recorded by a newer Hindsight?)`);
+  if (!s) throw new TraceFormatError(`unknown input kind "${kind}" (recorded by a newer Hindsight?)`);
   return s;
 }

@@ -10,6 +10,7 @@
 // inputs stamped N are applied (see record-session.ts).
 
 import { Machine } from '../../engine/machine/machine.js';
+import { RamHashCache, isZeroPage } from '../../engine/machine/state-hash.js';
 import type { StopReason, Watchpoint } from '../../engine/machine/stop-reason.js';
 import { ReplayDivergenceError } from '../divergence.js';
 import { ReplayInputPump } from '../inputs/input-pump.js';
@@ -41,6 +42,8 @@ export class Timeline {
   private readonly ramVersion: Int32Array;
   private readonly pageCache = new Map<number, Map<number, Uint8Array>>();
   private inputWindowEnd = -1;
+  /** Per-page hashes of RAM, so a restore can check the snapshot's state hash cheaply. */
+  private readonly hashes: RamHashCache;
 
   constructor(readonly reader: TraceReader) {
     const h = reader.header;
@@ -50,6 +53,10 @@ export class Timeline {
       throw new TraceFormatError('recording has no initial keyframe snapshot at icount 0');
     }
     this.ramVersion = new Int32Array(this.machine.bus.ram.length / PAGE).fill(DIRTY);
+    // Pages of the fresh machine that are zero need no restoring to a zero page.
+    const ram32 = this.machine.bus.ram32;
+    for (let p = 0; p < this.ramVersion.length; p++) if (isZeroPage(ram32, p)) this.ramVersion[p] = ZERO;
+    this.hashes = new RamHashCache(ram32);
     this.restore(0);
   }
 
@@ -142,14 +149,24 @@ export class Timeline {
     for (let i = k; i <= index; i++) {
       for (const [page, data] of this.pagesOf(i)) target.set(page, { version: i, data });
     }
+    const rewritten: number[] = [];
     for (let p = 0; p < this.ramVersion.length; p++) {
       const t = target.get(p);
       const version = t ? t.version : ZERO;
       if (this.ramVersion[p] === version) continue;
       m.restoreRamPage(p, t ? t.data : null);
       this.ramVersion[p] = version;
+      rewritten.push(p);
     }
-    m.loadState(this.reader.snapshotState(snap.id));
+    const state = this.reader.snapshotState(snap.id);
+    m.loadState(state);
+    // SQLite has no checksums: a damaged snapshot page would otherwise show up as guest memory.
+    this.hashes.update(rewritten);
+    const hash = this.hashes.digest(m.saveState());
+    if (hash !== snap.stateHash) {
+      this.ramVersion.fill(DIRTY);
+      throw new TraceFormatError(`snapshot ${snap.id} at icount ${snap.icount} is corrupt: the restored state's hash ${hash} is not the recorded ${snap.stateHash}`);
+    }
     bus.markAllClean();
     bus.clearWrittenLines();
     this.inputWindowEnd = -1;

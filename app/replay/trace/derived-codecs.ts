@@ -6,6 +6,8 @@
 //   bytes with icount < t.
 // trap: [mcause u32][tval u32][epc u32][from privilege u8]; interrupts have mcause bit 31 set.
 
+import { TraceFormatError } from './trace.js';
+
 export const DERIVED_UART_TX = 'uart-tx';
 export const DERIVED_TRAP = 'trap';
 
@@ -30,9 +32,9 @@ export function encodeUartTx(bytes: readonly number[], icounts: readonly number[
 }
 
 export function decodeUartTx(firstIcount: number, data: Uint8Array): UartTxChunk {
-  if (data.length < 2) throw new Error('uart-tx event is truncated');
+  if (data.length < 2) throw new TraceFormatError('uart-tx event is truncated');
   const n = data[0]! | (data[1]! << 8);
-  if (data.length < 2 + n) throw new Error(`uart-tx event holds ${data.length - 2} bytes, says ${n}`);
+  if (data.length < 2 + n) throw new TraceFormatError(`uart-tx event holds ${data.length - 2} bytes, says ${n}`);
   const bytes = data.slice(2, 2 + n);
   const icounts: number[] = [];
   let pos = 2 + n;
@@ -40,7 +42,7 @@ export function decodeUartTx(firstIcount: number, data: Uint8Array): UartTxChunk
   for (let i = 0; i < n; i++) {
     let d = 0, mul = 1, b;
     do {
-      if (pos >= data.length) throw new Error('uart-tx event: icount deltas are truncated');
+      if (pos >= data.length) throw new TraceFormatError('uart-tx event: icount deltas are truncated');
       b = data[pos++]!;
       d += (b & 127) * mul;
       mul *= 128;
@@ -69,7 +71,7 @@ export function encodeTrap(t: TrapEvent): Uint8Array {
 }
 
 export function decodeTrap(data: Uint8Array): TrapEvent {
-  if (data.length !== 13) throw new Error(`trap event has ${data.length} bytes, expected 13`);
+  if (data.length !== 13) throw new TraceFormatError(`trap event has ${data.length} bytes, expected 13`);
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   return { mcause: v.getUint32(0, true), tval: v.getUint32(4, true), epc: v.getUint32(8, true), fromPriv: data[12]! };
 }

@@ -10,6 +10,7 @@
 import type { Watchpoint, WatchHit } from '../../engine/machine/stop-reason.js';
 import type { OperationControl, Timeline } from '../timeline/timeline.js';
 import { OperationCancelledError } from '../timeline/timeline.js';
+import { TraceFormatError } from '../trace/trace.js';
 import { summaryOverlaps } from './write-summary.js';
 
 export interface WriteAnswer {
@@ -38,6 +39,10 @@ export class WriteIndex {
     let s = this.summaries.get(next.id);
     if (!s) {
       s = this.timeline.reader.writeSummary(next.id);
+      // Read as "no write here", a damaged summary would give wrong answers instead of an error.
+      if (s.length % 12 !== 0) {
+        throw new TraceFormatError(`the write summary of snapshot ${next.id} (icount ${next.icount}) is corrupt: ${s.length} bytes, not whole 12-byte records`);
+      }
       this.summaries.set(next.id, s);
     }
     return s;
@@ -68,7 +73,10 @@ export class WriteIndex {
   previousWrite(addr: number, len: number, at: number, control: OperationControl = {}): WriteQueryResult {
     this.checkRange(addr, len);
     const tl = this.timeline;
-    if (at <= 0) return { found: false };
+    if (at <= 0) {
+      tl.seek(0);
+      return { found: false };
+    }
     const first = tl.snapshotIndexAt(at - 1);
     const intervals = Array.from({ length: first + 1 }, (_, k) => first - k);
     return this.search(addr, len, at, intervals, 'last', control);
@@ -101,7 +109,10 @@ export class WriteIndex {
         if (mode === 'first' && tl.snapshots[i]!.icount <= at) tl.seek(at); else tl.restore(i);
         let found: { hit: WatchHit; old: Uint8Array } | null = null;
         m.setWatchpoints([{ addr, len, kind: 'write' }], (hit) => {
-          if (mode === 'last' || !found) found = { hit, old: this.readRange(addr, len) };
+          // A misaligned store lands byte by byte, one hit per byte at the same icount: the old
+          // bytes are those before its first byte, not before its last.
+          const prev = found as { hit: WatchHit } | null;
+          if (!prev || (mode === 'last' && prev.hit.icount !== hit.icount)) found = { hit, old: this.readRange(addr, len) };
           return mode === 'first' ? 'stop' : 'continue';
         });
         tl.replayTo(end, { skipBreakpointAtStart: false });
