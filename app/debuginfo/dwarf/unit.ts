@@ -126,7 +126,7 @@ export class Unit {
           continue;
         }
         const abbrev = this.abbrevs.get(code);
-        if (!abbrev) r.fail(`DIE uses abbreviation code ${code}, which the unit's table (.debug_abbrev+${hex(this.header.abbrevOffset)}) does not define`, at);
+        if (!abbrev) throw new DwarfFormatError(SECTION.info, at, `DIE uses abbreviation code ${code}, which the unit's table (.debug_abbrev+${hex(this.header.abbrevOffset)}) does not define`);
         const attrs: Attr[] = [];
         for (const spec of abbrev.specs) attrs.push(this.readAttr(r, spec.at, spec.form, spec.implicitConst));
         const parent = stack.length > 0 ? stack[stack.length - 1]! : null;

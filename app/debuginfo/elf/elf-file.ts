@@ -88,7 +88,7 @@ export function readElfFile(file: Uint8Array, warnings: WarningSink): ElfFile | 
     shnum = maxFit;
   }
 
-  const raws = [];
+  const raws: RawHeader[] = [];
   for (let i = 0; i < shnum; i++) raws.push(rawHeader(file, shoff + i * SHDR_SIZE));
   const dataOf = (i: number): Uint8Array => {
     const h = raws[i]!;

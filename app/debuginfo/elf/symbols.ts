@@ -1,6 +1,5 @@
 // ELF symbol table (System V gABI ch. 4 "Symbol Table"): functions and objects with address and
-// size, and address -> nearest symbol + offset the way gdb's minimal symbols answer `info symbol`:
-// the closest preceding symbol in the same section, preferring one whose size covers the address.
+// size, and address -> symbol + offset the way gdb's minimal symbols answer `info symbol`.
 // RISC-V mapping symbols ($x, $d: psABI "Mapping Symbol") and section/file symbols are not names
 // a user wants to see and are left out.
 
@@ -42,7 +41,8 @@ export class SymbolTable {
   readonly all: readonly ElfSymbolEntry[];
   private readonly sorted: ElfSymbolEntry[];
   private readonly names = new Map<string, ElfSymbolEntry>();
-  private readonly sectionOf: (addr: number) => ElfSection | undefined;
+  private readonly alloc: readonly ElfSection[];
+  private readonly byIndex: ReadonlyMap<number, ElfSection>;
 
   constructor(entries: ElfSymbolEntry[], sections: readonly ElfSection[]) {
     this.all = entries;
@@ -50,12 +50,13 @@ export class SymbolTable {
       const prev = this.names.get(s.name);
       if (!prev || (prev.binding === 'local' && s.binding !== 'local')) this.names.set(s.name, s);
     }
-    const alloc = sections.filter((s) => (s.flags & SHF_ALLOC) !== 0 && s.size > 0);
-    this.sectionOf = (addr) => alloc.find((s) => addr >= s.addr && addr - s.addr < s.size);
-    // Address lookup: things with an address in an allocated section (not TLS offsets or absolutes).
+    this.alloc = sections.filter((s) => (s.flags & SHF_ALLOC) !== 0 && s.size > 0);
+    this.byIndex = new Map(sections.map((s) => [s.index, s]));
+    // Address lookup: things with an address in a section (not TLS offsets or absolutes),
+    // by address and then by name, as gdb sorts its minimal symbols.
     this.sorted = entries
       .filter((s) => s.kind !== 'tls' && s.shndx !== SHN_ABS && s.shndx < SHN_LORESERVE)
-      .sort((a, b) => a.address - b.address || rank(a) - rank(b));
+      .sort((a, b) => a.address - b.address || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   get functions(): ElfSymbolEntry[] { return this.all.filter((s) => s.kind === 'function'); }
@@ -64,35 +65,35 @@ export class SymbolTable {
   /** A symbol by name; a global or weak definition wins over a local one. */
   byName(name: string): ElfSymbolEntry | undefined { return this.names.get(name); }
 
-  /** The symbol an address belongs to, as name + offset; null when no symbol precedes it in its section. */
+  /**
+   * The symbol an address belongs to, as name + offset, chosen as gdb's
+   * lookup_minimal_symbol_by_pc_section does: among symbols of the address's section at or
+   * below it, the last (by address, then name) with a size; one that ends before the address
+   * gives way to the nearest zero-sized label above it, or to nothing.
+   */
   symbolAt(addr: number): SymbolHit | null {
     addr >>>= 0;
     const list = this.sorted;
     let lo = 0;
     let hi = list.length;
     while (lo < hi) { const mid = (lo + hi) >>> 1; if (list[mid]!.address <= addr) lo = mid + 1; else hi = mid; }
-    if (lo === 0) return null;
-    const section = this.sectionOf(addr);
-    let best: ElfSymbolEntry | undefined;
-    // Walk back from the closest candidate: the first one (highest rank at the highest address)
-    // that covers addr wins; otherwise the closest one in the same section.
-    for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) {
+    const section = this.alloc.find((s) => addr >= s.addr && addr - s.addr < s.size);
+    if (!section && this.alloc.length > 0) return null; // in no section (a gap, unmapped): no symbol
+    let i = lo - 1;
+    let zeroSized = -1;
+    for (; i >= 0; i--) {
       const s = list[i]!;
-      if (section && this.sectionOf(s.address) !== section) break;
-      if (!best) best = s;
-      if (s.size > 0 && addr < s.address + s.size) { best = s; break; }
-      if (best.size === 0 && s.address === best.address) continue;
-      if (s.address < best.address && (best.size === 0 || addr < best.address + best.size)) break;
+      if (section && this.byIndex.get(s.shndx) !== section) continue;
+      if (s.size === 0) { if (zeroSized < 0) zeroSized = i; continue; }
+      break;
     }
-    if (!best) return null;
+    if (zeroSized >= 0 && (i < 0 || list[i]!.size === 0)) i = zeroSized;
+    if (i >= 0 && list[i]!.size !== 0 && addr >= list[i]!.address + list[i]!.size) i = zeroSized;
+    if (i < 0) return null;
+    const best = list[i]!;
     const offset = addr - best.address;
     return { symbol: best, offset, text: offset === 0 ? best.name : `${best.name}+${offset}` };
   }
-}
-
-/** Within one address, later in the sorted order = preferred: sized, global, function/object. */
-function rank(s: ElfSymbolEntry): number {
-  return (s.size > 0 ? 4 : 0) + (s.binding !== 'local' ? 2 : 0) + (s.kind === 'function' || s.kind === 'object' ? 1 : 0);
 }
 
 export function readSymbols(elf: ElfFile | null, warnings: WarningSink): SymbolTable {
@@ -125,8 +126,11 @@ export function readSymbols(elf: ElfFile | null, warnings: WarningSink): SymbolT
     }
     let end = nameOff;
     while (end < strtab.data.length && strtab.data[end] !== 0) end++;
-    const name = decodeUtf8(strtab.data, nameOff, end);
+    let name = decodeUtf8(strtab.data, nameOff, end);
     if (name.startsWith('$x') || name.startsWith('$d') || name.startsWith('.L')) continue;
+    // GCC suffixes local symbols ("x.0" for a function's static x, "f.constprop.0"); gdb drops
+    // the number, and so do we.
+    if ((info >>> 4) === 0) name = name.replace(/\.\d+$/, '');
     out.push({ name, address: value >>> 0, size, kind: KINDS[type] ?? 'other', binding: BINDINGS[info >>> 4] ?? 'other', shndx });
   }
   return new SymbolTable(out, elf.sections);

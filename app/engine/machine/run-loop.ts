@@ -9,6 +9,12 @@
 // Determinism does not depend on how a host slices a run: the executor never runs a block past
 // the next device deadline, and anything that can change interrupt state (MMIO, CSR writes, xRET,
 // traps) returns control here before the next instruction.
+//
+// Host attention: a device with output the host should act on at once (a USB transfer request
+// that a backend must start) calls requestHostAttention(); run() then returns { kind: 'io' } at
+// the next canonical point (right after the deadlines were serviced, before the idle warp, or
+// after the instruction that triggered it). Returning there changes nothing: the next run()
+// continues exactly as if it had not stopped, so 'io' stops need not be replayed.
 
 import type { TimedDevice } from '../bus/device.js';
 import type { Executor } from '../cpu/executor.js';
@@ -22,11 +28,14 @@ export interface ExitRequest {
 
 const LIMIT: StopReason = { kind: 'limit' };
 const IDLE: StopReason = { kind: 'idle' };
+const IO: StopReason = { kind: 'io' };
 
 export class RunLoop {
   exitRequest: ExitRequest | null = null;
   /** A stop that a hook asked for (watchpoint); returned at the next canonical point. */
   stopRequest: StopReason | null = null;
+  /** A device asked for the host's attention; run() returns 'io' at the next canonical point. */
+  hostAttention = false;
 
   constructor(
     private readonly hart: Hart,
@@ -44,6 +53,12 @@ export class RunLoop {
     return d;
   }
 
+  /** Makes run() return { kind: 'io' } at the next canonical point (see the header). */
+  requestHostAttention(): void {
+    this.hostAttention = true;
+    this.executor.stopRequested = true;
+  }
+
   private serviceDeadlines(): void {
     const now = this.hart.ticks();
     for (const t of this.timed) {
@@ -52,18 +67,28 @@ export class RunLoop {
     }
   }
 
-  /** Runs until `target` instructions have retired (icount), the guest exits, or it is idle. */
-  run(target: number): StopReason {
+  /**
+   * Runs until `target` instructions have retired (icount) and guest time has reached
+   * `targetTicks`, the guest exits, or it is idle. While the hart sleeps in WFI its icount stands
+   * still and time jumps from deadline to deadline; `targetTicks` picks one of those moments (an
+   * input recorded while the guest slept entered at one of them).
+   */
+  run(target: number, targetTicks = -Infinity): StopReason {
     const h = this.hart;
     for (;;) {
       if (this.exitRequest) return { kind: 'exit', code: this.exitRequest.code, source: this.exitRequest.source };
       this.serviceDeadlines();
+      if (this.hostAttention) {
+        this.hostAttention = false;
+        return IO;
+      }
       if (h.waiting) {
         if (h.wakeable()) {
           h.waiting = false;
         } else {
+          if (h.icount >= target && h.ticks() >= targetTicks) return LIMIT;
           const deadline = this.nextDeadline();
-          if (deadline === Infinity) return h.icount >= target ? LIMIT : IDLE;
+          if (deadline === Infinity) return IDLE;
           // Nothing can happen until the deadline: skip the idle cycles (QEMU's icount does the same).
           h.idleTicks += Math.max(0, deadline - h.ticks());
           continue;
@@ -74,7 +99,7 @@ export class RunLoop {
         this.stopRequest = null;
         return r;
       }
-      if (h.icount >= target) return LIMIT;
+      if (h.icount >= target && h.ticks() >= targetTicks) return LIMIT;
       if (h.takeInterrupt()) {
         h.exit = 0;
         continue;

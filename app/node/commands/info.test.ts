@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRACE_FORMAT_VERSION } from '../../replay/trace/trace.js';
 import { cliJson, firmware, runCli, scratchDir } from '../testing/cli-harness.js';
 import { referenceRun } from '../testing/reference-run.js';
+import { DEFAULT_CHECKPOINT_POLICY } from '../../replay/timeline/checkpoint-policy.js';
 
 interface Info {
   file: string;
@@ -70,8 +71,8 @@ describe('info --json', () => {
     expect(info.events.inputs).toBe(input.length);
     expect(info.events.traps).toBeGreaterThan(0); // UART receive interrupts
     expect(info.ended).toMatchObject({ kind: 'exit', code: 0 });
-    // Default interval (20 M) is longer than the run: the initial snapshot and the final one.
-    expect(info.snapshots).toEqual({ count: 2, keyframes: 1, interval: 20_000_000 });
+    // The default interval is longer than the run: the initial snapshot and the final one.
+    expect(info.snapshots).toEqual({ count: 2, keyframes: 1, interval: DEFAULT_CHECKPOINT_POLICY.interval });
   });
 
   it('a recording stopped by --max-insns: complete, ended "limit" at exactly that icount', async () => {

@@ -18,7 +18,7 @@ let lastReport = 0;
 for (let batch = 0; ; batch++) {
   for (let i = 0; i < 100; i++) {
     icount += 7;
-    w.appendInput({ icount, kind: 'uart-rx', data: inputData(icount) });
+    w.appendInput({ icount, ticks: icount, kind: 'uart-rx', data: inputData(icount) });
   }
   w.appendDerived({ icount, kind: 'uart-tx', data: inputData(batch) });
   if (batch % 50 === 0) {

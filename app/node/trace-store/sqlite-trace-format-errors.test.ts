@@ -47,7 +47,7 @@ let sample = '';
 beforeAll(() => {
   sample = join(dir, 'sample.hsrec');
   const w = createTraceWriter(sample, testHeader(200_000));
-  for (let i = 0; i < 20_000; i++) w.appendInput({ icount: i * 3, kind: 'uart-rx', data: inputData(i * 3) });
+  for (let i = 0; i < 20_000; i++) w.appendInput({ icount: i * 3, ticks: i * 3, kind: 'uart-rx', data: inputData(i * 3) });
   for (let i = 0; i < 5_000; i++) w.appendDerived({ icount: i * 11, kind: i % 4 ? 'uart-tx' : 'trap', data: inputData(i) });
   for (let s = 0; s < 6; s++) {
     const pages = Array.from({ length: s === 0 ? 120 : 40 }, (_, i) => ramPage(i * 2 + s, s));

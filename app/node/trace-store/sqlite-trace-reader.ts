@@ -279,9 +279,9 @@ class SqliteTraceReader implements TraceReader {
     return this.kindIds.get(kind);
   }
 
-  private events(what: string, rows: Row[]): InputEvent[] {
+  private events(what: string, rows: Row[]): DerivedEvent[] {
     const p = this.path;
-    const out = new Array<InputEvent>(rows.length);
+    const out = new Array<DerivedEvent>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       out[i] = { icount: num(p, what, r[0]), kind: this.kindName(r[1]), data: blob(p, what, r[2]) };
@@ -290,7 +290,10 @@ class SqliteTraceReader implements TraceReader {
   }
 
   inputs(from: number, to: number): InputEvent[] {
-    return guard(this.path, 'input events', () => this.events('an input event', this.stmts.inputs.all(from, to) as Row[]));
+    return guard(this.path, 'input events', () => {
+      const rows = this.stmts.inputs.all(from, to) as Row[];
+      return this.events('an input event', rows).map((e, i) => ({ ...e, ticks: num(this.path, 'an input event', rows[i]![3]) }));
+    });
   }
 
   derived(from: number, to: number, kind?: string): DerivedEvent[] {
@@ -379,7 +382,7 @@ export const READER_SQL = {
   kinds: 'SELECT id, name FROM kind',
   progress: 'SELECT icount FROM progress WHERE id = 1',
   end: 'SELECT icount, reason FROM trace_end WHERE id = 1',
-  inputs: 'SELECT icount, kind, data FROM input WHERE icount >= ? AND icount < ? ORDER BY icount, id',
+  inputs: 'SELECT icount, kind, data, ticks FROM input WHERE icount >= ? AND icount < ? ORDER BY icount, id',
   derived: 'SELECT icount, kind, data FROM derived WHERE icount >= ? AND icount < ? ORDER BY icount, id',
   derivedOfKind: 'SELECT icount, kind, data FROM derived WHERE kind = ? AND icount >= ? AND icount < ? ORDER BY icount, id',
   countInputs: 'SELECT count(*) FROM input',

@@ -36,11 +36,11 @@ describe('SQLite trace store: round trip', () => {
     expect(w.header.guestImageSha256).toBe(createHash('sha256').update(header.guestImage).digest('hex'));
 
     const big = new Uint8Array(100_000).map((_, i) => i & 0xff);
-    w.appendInput({ icount: 0, kind: 'uart-rx', data: bytes(0x41) });
-    w.appendInput({ icount: 10, kind: 'uart-rx', data: bytes(0x42) });
-    w.appendInput({ icount: 10, kind: 'usb', data: big }); // same icount: append order is kept
-    w.appendInput({ icount: 10, kind: 'uart-rx', data: new Uint8Array(0) });
-    w.appendInput({ icount: 25, kind: 'rtc', data: bytes(1, 2, 3, 4, 5, 6, 7, 8).subarray(2, 5) });
+    w.appendInput({ icount: 0, ticks: 0, kind: 'uart-rx', data: bytes(0x41) });
+    w.appendInput({ icount: 10, ticks: 10, kind: 'uart-rx', data: bytes(0x42) });
+    w.appendInput({ icount: 10, ticks: 10, kind: 'usb', data: big }); // same icount: append order is kept
+    w.appendInput({ icount: 10, ticks: 10, kind: 'uart-rx', data: new Uint8Array(0) });
+    w.appendInput({ icount: 25, ticks: 25, kind: 'rtc', data: bytes(1, 2, 3, 4, 5, 6, 7, 8).subarray(2, 5) });
     w.appendDerived({ icount: 3, kind: 'uart-tx', data: bytes(0x68, 0x69) });
     w.appendDerived({ icount: 5, kind: 'trap', data: bytes(9) });
     w.appendDerived({ icount: 20, kind: 'uart-tx', data: bytes(0x21) });
@@ -149,14 +149,14 @@ describe('SQLite trace store: round trip', () => {
   it('checks what it is given', () => {
     const w = createTraceWriter(fresh(), testHeader());
     w.markProgress(100);
-    expect(() => w.appendInput({ icount: 99, kind: 'uart-rx', data: bytes(1) })).toThrow(/before the progress mark/);
-    w.appendInput({ icount: 100, kind: 'uart-rx', data: bytes(1) });
+    expect(() => w.appendInput({ icount: 99, ticks: 99, kind: 'uart-rx', data: bytes(1) })).toThrow(/before the progress mark/);
+    w.appendInput({ icount: 100, ticks: 100, kind: 'uart-rx', data: bytes(1) });
     expect(() => w.appendDerived({ icount: -1, kind: 'x', data: bytes() })).toThrow(RangeError);
     expect(() => w.markProgress(1.5)).toThrow(RangeError);
     expect(() => w.appendSnapshot(snapshot(5, true, [1, 2, 1], 1))).toThrow(/page 1 appears twice/);
     w.appendSnapshot(snapshot(5, true, [1, 2], 1)); // the writer is still usable
     w.close();
-    expect(() => w.appendInput({ icount: 200, kind: 'uart-rx', data: bytes(1) })).toThrow(/closed/);
+    expect(() => w.appendInput({ icount: 200, ticks: 200, kind: 'uart-rx', data: bytes(1) })).toThrow(/closed/);
   });
 });
 
@@ -176,7 +176,7 @@ describe('SQLite trace store: the file', () => {
   it('is identified by application_id and user_version, and closes into one rollback-journal file', () => {
     const path = fresh();
     const w = createTraceWriter(path, testHeader());
-    w.appendInput({ icount: 1, kind: 'uart-rx', data: bytes(1) });
+    w.appendInput({ icount: 1, ticks: 1, kind: 'uart-rx', data: bytes(1) });
     w.flush();
     expect(existsSync(`${path}-wal`)).toBe(true); // recording in WAL mode
     w.close();
@@ -193,7 +193,7 @@ describe('SQLite trace store: the file', () => {
     const path = fresh();
     const w = createTraceWriter(path, testHeader());
     const r = openTraceReader(path);
-    w.appendInput({ icount: 5, kind: 'uart-rx', data: bytes(1) });
+    w.appendInput({ icount: 5, ticks: 5, kind: 'uart-rx', data: bytes(1) });
     w.appendSnapshot(snapshot(5, true, [3], 1));
     w.setEnd({ icount: 9, reason: { kind: 'stopped' } });
     w.close();
@@ -211,14 +211,14 @@ describe('SQLite trace store: the file', () => {
   it('lets a reader follow a live recording: committed on flush, and by the idle timer', async () => {
     const path = fresh();
     const w = createTraceWriter(path, testHeader());
-    w.appendInput({ icount: 5, kind: 'uart-rx', data: bytes(1) });
+    w.appendInput({ icount: 5, ticks: 5, kind: 'uart-rx', data: bytes(1) });
     w.markProgress(6);
     w.flush();
     let r = openTraceReader(path);
     expect(r.end).toBeNull();
     expect(r.completeUpTo).toBe(6);
     expect(r.countInputs()).toBe(1);
-    w.appendInput({ icount: 7, kind: 'uart-rx', data: bytes(2) });
+    w.appendInput({ icount: 7, ticks: 7, kind: 'uart-rx', data: bytes(2) });
     w.markProgress(8);
     expect(r.countInputs()).toBe(1); // still in the writer's open transaction
     await sleep(600); // the event loop turns: the idle timer commits
@@ -236,7 +236,7 @@ describe('SQLite trace store: the file', () => {
     const r = openTraceReader(path);
     const t0 = performance.now();
     let i = 0;
-    while (performance.now() - t0 < 400) w.appendInput({ icount: i++, kind: 'uart-rx', data: bytes(i & 0xff) });
+    while (performance.now() - t0 < 400) w.appendInput({ icount: i++, ticks: i++, kind: 'uart-rx', data: bytes(i & 0xff) });
     const seen = r.countInputs();
     expect(seen).toBeGreaterThan(0);
     expect(seen).toBeLessThan(i);

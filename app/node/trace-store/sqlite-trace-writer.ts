@@ -171,7 +171,7 @@ class SqliteTraceWriter implements TraceWriter {
         throw new RangeError(`appendInput: icount ${e.icount} is before the progress mark ${this.progress}`);
       }
       this.begin();
-      this.stmts.insertInput.run(e.icount, this.kindId(e.kind), e.data);
+      this.stmts.insertInput.run(e.icount, e.ticks, this.kindId(e.kind), e.data);
       this.maybeCommit();
     });
   }
@@ -353,7 +353,7 @@ function prepareWriterStatements(db: Database.Database) {
     commit: db.prepare('COMMIT'),
     rollback: db.prepare('ROLLBACK'),
     insertKind: db.prepare('INSERT INTO kind (id, name) VALUES (?, ?)'),
-    insertInput: db.prepare('INSERT INTO input (icount, kind, data) VALUES (?, ?, ?)'),
+    insertInput: db.prepare('INSERT INTO input (icount, ticks, kind, data) VALUES (?, ?, ?, ?)'),
     insertDerived: db.prepare('INSERT INTO derived (icount, kind, data) VALUES (?, ?, ?)'),
     insertSnapshot: db.prepare(`INSERT INTO snapshot (id, icount, keyframe, page_count, state_hash, state, write_summary)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),

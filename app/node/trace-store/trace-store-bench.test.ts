@@ -67,7 +67,7 @@ describe.skipIf(!enabled)('trace store throughput', () => {
     const w = createTraceWriter(path, header, opts);
     const data = new Uint8Array([0x41]);
     let t0 = performance.now();
-    for (let i = 0; i < 1_000_000; i++) w.appendInput({ icount: i * 10, kind: 'uart-rx', data });
+    for (let i = 0; i < 1_000_000; i++) w.appendInput({ icount: i * 10, ticks: i * 10, kind: 'uart-rx', data });
     w.flush();
     log(`1,000,000 appendInput: ${ms(t0)}`);
     t0 = performance.now();
@@ -76,7 +76,7 @@ describe.skipIf(!enabled)('trace store throughput', () => {
     log(`1,000,000 appendDerived: ${ms(t0)}`);
     t0 = performance.now();
     for (let i = 0; i < 100_000; i++) {
-      for (let j = 0; j < 10; j++) w.appendInput({ icount: 10_000_000 + i * 100 + j, kind: 'uart-rx', data });
+      for (let j = 0; j < 10; j++) w.appendInput({ icount: 10_000_000 + i * 100 + j, ticks: 10_000_000 + i * 100 + j, kind: 'uart-rx', data });
       w.markProgress(10_000_000 + i * 100 + 99);
     }
     log(`100,000 x (10 appendInput + markProgress): ${ms(t0)}`);
@@ -108,7 +108,7 @@ describe.skipIf(!enabled)('trace store throughput', () => {
     const data = new Uint8Array([0x41]);
     const t0 = performance.now();
     for (let i = 0; i < 10_000; i++) {
-      for (let j = 0; j < 10; j++) w.appendInput({ icount: i * 100 + j, kind: 'uart-rx', data });
+      for (let j = 0; j < 10; j++) w.appendInput({ icount: i * 100 + j, ticks: i * 100 + j, kind: 'uart-rx', data });
       w.markProgress(i * 100 + 99);
     }
     log(`10,000 x (10 appendInput + markProgress), committing every call: ${ms(t0)} (${((performance.now() - t0) / 10).toFixed(0)} us per 11 commits)`);
@@ -155,7 +155,7 @@ describe.skipIf(!enabled)('trace store throughput', () => {
     for (let i = 0; i < 12; i++) {
       w.appendSnapshot({ icount: i * 1e6, keyframe: true, state: new Uint8Array(100), pages: set, stateHash: 'x', writeSummary: new Uint8Array(10) });
     }
-    for (let i = 0; i < 200_000; i++) w.appendInput({ icount: 2e7 + i, kind: 'uart-rx', data: new Uint8Array([i & 255]) });
+    for (let i = 0; i < 200_000; i++) w.appendInput({ icount: 2e7 + i, ticks: 2e7 + i, kind: 'uart-rx', data: new Uint8Array([i & 255]) });
     w.close();
     const db = new Database(path, { readonly: true });
     let t0 = performance.now();

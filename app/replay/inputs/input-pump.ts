@@ -35,7 +35,7 @@ export class RecordingInputPump {
       const { source, value } = this.queue[this.head]!;
       if (!source.canApply(machine, value)) break;
       source.apply(machine, value);
-      this.record({ icount: machine.icount, kind: source.kind, data: source.encode(value) });
+      this.record({ icount: machine.icount, ticks: machine.hart.ticks(), kind: source.kind, data: source.encode(value) });
       this.head++;
       n++;
     }
@@ -63,15 +63,21 @@ export class ReplayInputPump {
     return this.next < this.events.length ? this.events[this.next]!.icount : Infinity;
   }
 
-  /** Applies the recorded inputs stamped with the machine's current icount. */
+  /** Guest time (ticks) of the next recorded input: with its icount, the exact moment it entered. */
+  nextTicks(): number {
+    return this.next < this.events.length ? this.events[this.next]!.ticks : Infinity;
+  }
+
+  /** Applies the recorded inputs stamped with the machine's current moment (icount and ticks). */
   deliver(machine: Machine): number {
     let n = 0;
     const now = machine.icount;
+    const nowTicks = machine.hart.ticks();
     while (this.next < this.events.length) {
       const e = this.events[this.next]!;
-      if (e.icount > now) break;
-      if (e.icount < now) {
-        throw new ReplayDivergenceError(e.icount, `input ${e.kind} at icount ${e.icount}`, `reached icount ${now} without applying it`);
+      if (e.icount > now || (e.icount === now && e.ticks > nowTicks)) break;
+      if (e.icount < now || e.ticks < nowTicks) {
+        throw new ReplayDivergenceError(e.icount, `input ${e.kind} at icount ${e.icount} (time ${e.ticks})`, `reached icount ${now} (time ${nowTicks}) without applying it`);
       }
       const { source, value } = decodeInput(e);
       if (!source.canApply(machine, value)) {

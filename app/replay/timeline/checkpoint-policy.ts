@@ -17,7 +17,7 @@ export interface CheckpointPolicy {
 }
 
 export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = {
-  interval: 20_000_000,
+  interval: 10_000_000,
   keyframeEvery: 16,
   budget: 400,
 };

@@ -111,8 +111,10 @@ export class Timeline {
       // The state at `target` does not include the inputs stamped `target`: check before delivering.
       if (m.icount >= target) return { kind: 'limit' };
       this.inputs.deliver(m);
-      const next = Math.min(target, this.inputs.nextIcount());
-      const r = m.run({ maxInstructions: next - m.icount, skipBreakpointAtStart: skip });
+      // Stop at the next input's exact moment (icount and time), or at the target's first moment.
+      const inputFirst = this.inputs.nextIcount() < target;
+      const next = inputFirst ? this.inputs.nextIcount() : target;
+      const r = m.run({ maxInstructions: next - m.icount, skipBreakpointAtStart: skip, untilTicks: inputFirst ? this.inputs.nextTicks() : -Infinity });
       skip = false;
       if (r.kind === 'limit') continue;
       if (r.kind === 'breakpoint' || r.kind === 'watchpoint') return r;

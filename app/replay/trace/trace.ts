@@ -41,6 +41,11 @@ export interface TraceHeader {
 /** An input from the outside world. `kind` names the input source module (app/replay/inputs/*). */
 export interface InputEvent {
   readonly icount: number;
+  /**
+   * Guest time when it entered (icount + cycles slept in WFI). While the hart sleeps, icount
+   * stands still and time moves on, so icount alone does not say which moment it was.
+   */
+  readonly ticks: number;
   readonly kind: string;
   readonly data: Uint8Array;
 }
