@@ -10,15 +10,21 @@
 //   clint    0x02000000   0x00010000   -    CLINT: msip, mtimecmp, mtime (clint.ts)
 //   plic     0x0c000000   0x00600000   -    PLIC, 96 sources, contexts 0 = M, 1 = S of hart 0 (plic.ts)
 //   uart0    0x10000000   0x00000100   10   NS16550A (uart-16550a.ts)
+//   ohci     0x10010000   0x00001000   12   OHCI 1.0a USB host controller, 2 root ports (devices/ohci/)
 //   ram      0x80000000   128 MiB      -    main memory (size configurable)
+//
+// The OHCI controller is Hindsight's own (QEMU's virt has no USB host controller on its system
+// bus). It sits after the virtio-mmio windows QEMU reserves (0x10001000-0x10008fff), on a PLIC
+// source QEMU leaves free (virtio uses 1-8, the UART 10, the RTC 11, PCIe 32-35), and its node is
+// compatible with Linux's ohci-platform driver ("generic-ohci", little-endian registers).
 //
 // `size` is the window the device tree advertises (QEMU's memmap). Some QEMU devices decode less
 // than their window (the UART 8 bytes, the CLINT 0xc000); each device class's own `size` is what
 // it decodes, and QEMU raises an access fault for the rest of the window.
 //
-// Adding a device (e.g. the OHCI controller of a later issue): append an entry with its own MMIO
-// window, a free PLIC source in `irq` (1..95, not 10) and an `fdt` builder that places its node
-// under /soc with `interrupt-parent = <plic>` and `interrupts = <irq>` (see uart0 below).
+// Adding a device: append an entry with its own MMIO window, a free PLIC source in `irq` (1..95,
+// not 10 or 12) and an `fdt` builder that places its node under /soc with
+// `interrupt-parent = <plic>` and `interrupts = <irq>` (see uart0 and ohci below).
 
 import { FdtNode, regCells, unitName, type FdtContext, type FdtPlacement } from './fdt.js';
 
@@ -60,6 +66,8 @@ export const PLIC_NUM_SOURCES = 96;
 export const PLIC_NUM_PRIORITIES = 7;
 /** The 16550's input clock, 3.6864 MHz (QEMU's clock-frequency 0x384000). */
 export const UART_CLOCK_FREQUENCY = 0x384000;
+/** Root hub ports of the OHCI controller (its HcRhDescriptorA.NDP). */
+export const OHCI_NUM_PORTS = 2;
 
 const MIP_MSIP = 3;
 const MIP_MTIP = 7;
@@ -103,6 +111,12 @@ export const BOARD = {
     name: 'uart0', kind: 'uart', base: 0x1000_0000, size: 0x100, irq: 10, fdtName: 'serial', stdout: true,
     fdt: (r, ctx) => ({
       soc: [socNode(r, ctx).str('compatible', 'ns16550a').cells('clock-frequency', UART_CLOCK_FREQUENCY)],
+    }),
+  },
+  ohci: {
+    name: 'ohci', kind: 'ohci', base: 0x1001_0000, size: 0x1000, irq: 12, fdtName: 'usb',
+    fdt: (r, ctx) => ({
+      soc: [socNode(r, ctx).str('compatible', 'generic-ohci').cells('num-ports', OHCI_NUM_PORTS)],
     }),
   },
   ram: { name: 'ram', kind: 'ram', base: RAM_BASE, size: DEFAULT_RAM_SIZE },

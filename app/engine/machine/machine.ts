@@ -15,6 +15,8 @@ import { Clint } from '../devices/clint.js';
 import { Plic } from '../devices/plic.js';
 import { SifiveTest } from '../devices/sifive-test.js';
 import { Htif } from '../devices/htif.js';
+import { OhciController } from '../devices/ohci/ohci.js';
+import { UsbHostApi } from '../devices/ohci/usb-host-api.js';
 import { RunLoop } from './run-loop.js';
 import type { StopReason, Watchpoint, WatchHit } from './stop-reason.js';
 import type { Decoded } from '../isa/decode.js';
@@ -36,6 +38,8 @@ export interface RunOptions {
    * debugger continues from the breakpoint it stopped at. Default true.
    */
   readonly skipBreakpointAtStart?: boolean;
+  /** Also run until guest time (ticks) reaches this: picks one moment while the hart sleeps (see RunLoop.run). */
+  readonly untilTicks?: number;
 }
 
 export class Machine {
@@ -45,6 +49,10 @@ export class Machine {
   readonly uart: Uart16550a;
   readonly clint: Clint;
   readonly plic: Plic;
+  /** The OHCI USB host controller (board region `ohci`). */
+  readonly ohci: OhciController;
+  /** The USB controller's host side: attach/detach devices, answer transfers (see usb-host-api.ts). */
+  readonly usb: UsbHostApi;
   readonly elf: ElfImage;
   readonly fdtAddr: number;
   private readonly loop: RunLoop;
@@ -81,6 +89,10 @@ export class Machine {
     this.bus.map(BOARD.uart0.base, this.uart);
     this.bus.map(BOARD.test.base, finisher);
     hart.readTime = () => this.clint.mtime();
+    // The USB controller does DMA through the bus (writer 'dma'); it may skip idle frames while the hart waits.
+    this.ohci = new OhciController(this.plic.line(BOARD.ohci.irq), this.bus, clock, { hartWaiting: () => hart.waiting });
+    this.bus.map(BOARD.ohci.base, this.ohci);
+    this.usb = new UsbHostApi(this.ohci, () => this.loop.requestHostAttention());
 
     this.elf = parseElf(config.image.bytes, {
       ...(config.image.path ? { source: config.image.path } : {}),
@@ -102,7 +114,7 @@ export class Machine {
     this.fdtAddr = fdtAddr;
     this.bus.ram.set(dtb, fdtAddr - RAM_BASE);
 
-    this.stateParts = [this.clint, this.plic, this.uart, finisher];
+    this.stateParts = [this.clint, this.plic, this.uart, finisher, this.ohci];
     const tohost = this.elf.symbols.get('tohost');
     if (tohost) {
       const htif = new Htif({
@@ -120,7 +132,7 @@ export class Machine {
       this.stateParts.push(htif);
     }
 
-    this.loop = new RunLoop(hart, this.executor, [this.clint, this.uart]);
+    this.loop = new RunLoop(hart, this.executor, [this.clint, this.uart, this.ohci]);
     hart.pc = ROM_BASE | 0;
     this.bus.markAllClean();
   }
@@ -138,7 +150,9 @@ export class Machine {
     if (opts.skipBreakpointAtStart ?? true) this.executor.resumeFrom(this.hart.pc, this.hart.icount);
     else this.executor.resumeFrom(0, -1);
     this.executor.stopRequested = false;
-    return this.loop.run(this.hart.icount + opts.maxInstructions);
+    const reason = this.loop.run(this.hart.icount + opts.maxInstructions, opts.untilTicks);
+    this.usb.throwCallbackError();
+    return reason;
   }
 
   /** Replaces the breakpoints (instruction addresses). */
@@ -229,6 +243,7 @@ export class Machine {
   /** Restores CPU and device state (RAM is restored separately, e.g. page by page). */
   loadState(bytes: Uint8Array): void {
     loadMachineState(bytes, this.hart, this.loop, this.stateParts);
+    this.loop.hostAttention = false;
     this.executor.flushJumpCache();
     this.hart.updateTranslation();
   }

@@ -13,7 +13,14 @@ export type StopReason =
   /** The pc reached a breakpoint; the instruction there has not executed. */
   | { readonly kind: 'breakpoint'; readonly pc: number }
   /** A watched range was accessed; the accessing instruction has completed. */
-  | { readonly kind: 'watchpoint'; readonly hit: WatchHit };
+  | { readonly kind: 'watchpoint'; readonly hit: WatchHit }
+  /**
+   * A device has something for the host: the USB controller issued a transfer request, cancelled
+   * one, or reset a port (see Machine.usb). The host hands it over (e.g. to a USB backend) and calls
+   * run() again; nothing else happened, and a run that had not stopped here would have gone on
+   * identically. Returned only when the host installed the matching callback.
+   */
+  | { readonly kind: 'io' };
 
 export type WatchKind = 'write' | 'read' | 'access';
 
