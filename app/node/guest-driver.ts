@@ -3,6 +3,7 @@
 
 import type { StopReason } from '../engine/machine/stop-reason.js';
 import type { RecordingInputPump } from '../replay/inputs/input-pump.js';
+import type { UsbAttachments } from '../replay/sessions/usb-attachments.js';
 import { uartRx } from '../replay/inputs/uart-rx.js';
 import type { Io } from './io.js';
 import type { UartInputQueue } from './uart-input.js';
@@ -17,6 +18,8 @@ export const EXIT_INTERRUPTED = 130;
 /** What the driver runs: a plain machine or a recording session. */
 export interface DrivenGuest {
   readonly inputs: RecordingInputPump;
+  /** The USB devices plugged in, when there are any. */
+  readonly usb?: UsbAttachments;
   readonly icount: number;
   readonly pc: number;
   run(maxInstructions: number): StopReason;
@@ -48,6 +51,17 @@ export async function driveGuest(
     if (input.quitRequested || opts.interrupted?.()) {
       io.stderr('hindsight: stopped by the user\n');
       return { exitCode: input.quitRequested ? 0 : EXIT_INTERRUPTED, reason: { kind: 'stopped' } };
+    }
+    if (r.kind === 'io') {
+      // A device backend has work: let its answer (a virtual device answers at once) come in.
+      await new Promise((resolve) => setImmediate(resolve));
+      continue;
+    }
+    if (r.kind === 'idle' && guest.usb && guest.usb.pending > 0) {
+      // The guest sleeps until a USB device answers.
+      await guest.usb.anyAnswer();
+      await new Promise((resolve) => setImmediate(resolve));
+      continue;
     }
     if (r.kind === 'idle') {
       if (input.ended && !input.pending && guest.inputs.pending === 0) {

@@ -13,7 +13,7 @@ import { loadGuestImage } from '../guest-image.js';
 import { openUartInput } from '../uart-input.js';
 import { driveGuest } from '../guest-driver.js';
 import { OutputBuffer } from '../output-buffer.js';
-import { singleElf } from './run.js';
+import { attachUsbDevices, openUsbDevices, singleElf } from './run.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 
 export async function recordCommand(args: string[], io: Io): Promise<number> {
@@ -26,6 +26,7 @@ export async function recordCommand(args: string[], io: Io): Promise<number> {
       'serial-in': { type: 'string' },
       'snapshot-every': { type: 'string' },
       force: { type: 'boolean' },
+      usb: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -39,6 +40,7 @@ export async function recordCommand(args: string[], io: Io): Promise<number> {
 
   const image = loadGuestImage(elfPath);
   const machine = Machine.create({ image });
+  const backends = openUsbDevices(machine, values.usb ?? []);
   let writer;
   try {
     writer = createTraceWriter(values.output, {
@@ -53,6 +55,7 @@ export async function recordCommand(args: string[], io: Io): Promise<number> {
     throw e;
   }
   const session = new RecordSession(machine, writer, { interval });
+  const usb = attachUsbDevices(machine, session.inputs, backends, (e) => session.recordDerived(e));
   const out = new OutputBuffer(io);
   session.onUartOutput = (b) => out.push(b);
   const input = openUartInput(values['serial-in'], io);
@@ -62,6 +65,7 @@ export async function recordCommand(args: string[], io: Io): Promise<number> {
   try {
     const guest = {
       inputs: session.inputs,
+      usb,
       get icount() { return session.icount; },
       get pc() { return machine.hart.pc; },
       run: (max: number) => session.run(max),
@@ -72,6 +76,7 @@ export async function recordCommand(args: string[], io: Io): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     input.detach();
+    await usb.close();
     writer.close();
   }
 }

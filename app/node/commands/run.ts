@@ -8,12 +8,16 @@ import { loadGuestImage } from '../guest-image.js';
 import { openUartInput } from '../uart-input.js';
 import { driveGuest } from '../guest-driver.js';
 import { OutputBuffer } from '../output-buffer.js';
+import { UsbAttachments } from '../../replay/sessions/usb-attachments.js';
+import type { DerivedEvent } from '../../replay/trace/trace.js';
+import { createUsbBackend } from '../usb-specs.js';
+import type { UsbDeviceBackend } from '../../usb/usb-backend.js';
 
 export async function runCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { 'max-insns': { type: 'string' }, 'serial-in': { type: 'string' } },
+    options: { 'max-insns': { type: 'string' }, 'serial-in': { type: 'string' }, usb: { type: 'string', multiple: true } },
     strict: true,
   });
   const elfPath = singleElf(positionals);
@@ -24,8 +28,10 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   const input = openUartInput(values['serial-in'], io);
   // A plain run uses the recorder's input path with nothing written down.
   const inputs = new RecordingInputPump(() => {});
+  const usb = attachUsbDevices(machine, inputs, openUsbDevices(machine, values.usb ?? []));
   const guest = {
     inputs,
+    usb,
     get icount() { return machine.icount; },
     get pc() { return machine.hart.pc; },
     run(max: number) {
@@ -38,7 +44,21 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
     return r.exitCode;
   } finally {
     input.detach();
+    await usb.close();
   }
+}
+
+/** Opens the --usb devices (before anything else is created, so a bad spec leaves nothing behind). */
+export function openUsbDevices(machine: Machine, specs: readonly string[]): UsbDeviceBackend[] {
+  if (specs.length > machine.usb.portCount) throw new CliError(`${specs.length} --usb devices, but the controller has ${machine.usb.portCount} ports`);
+  return specs.map((spec) => createUsbBackend(spec));
+}
+
+/** Plugs the devices into root hub ports 1, 2, ... in the order given. */
+export function attachUsbDevices(machine: Machine, pump: RecordingInputPump, backends: readonly UsbDeviceBackend[], derived?: (e: DerivedEvent) => void): UsbAttachments {
+  const usb = new UsbAttachments(machine, pump, derived);
+  backends.forEach((b, i) => usb.attach(i + 1, b));
+  return usb;
 }
 
 export function singleElf(positionals: string[]): string {

@@ -3,8 +3,14 @@
 import { TraceFormatError } from '../trace/trace.js';
 import type { InputSource } from './input-source.js';
 import { uartRx } from './uart-rx.js';
+import { usbCompletion } from './usb-completion.js';
+import { usbConnect } from './usb-connect.js';
 
-const SOURCES: readonly InputSource<unknown>[] = [uartRx as InputSource<unknown>];
+const SOURCES: readonly InputSource<unknown>[] = [
+  uartRx as InputSource<unknown>,
+  usbCompletion as InputSource<unknown>,
+  usbConnect as InputSource<unknown>,
+];
 
 const BY_KIND = new Map(SOURCES.map((s) => [s.kind, s]));
 

@@ -9,7 +9,7 @@ import type { StopReason } from '../../engine/machine/stop-reason.js';
 import { RamHashCache } from '../../engine/machine/state-hash.js';
 import { RecordingInputPump } from '../inputs/input-pump.js';
 import { DERIVED_TRAP, DERIVED_UART_TX, encodeTrap, encodeUartTx } from '../trace/derived-codecs.js';
-import type { SnapshotPage, TraceEnd, TraceWriter } from '../trace/trace.js';
+import type { DerivedEvent, SnapshotPage, TraceEnd, TraceWriter } from '../trace/trace.js';
 import { encodeWriteSummary, mergeWriteSummaries } from '../write-index/write-summary.js';
 import { DEFAULT_CHECKPOINT_POLICY, pickSnapshotToThin, type CheckpointPolicy } from '../timeline/checkpoint-policy.js';
 
@@ -97,6 +97,12 @@ export class RecordSession {
     this.writer.setEnd({ icount: this.machine.icount, reason });
     this.writer.flush();
     this.ended = true;
+  }
+
+  /** Writes a derived event (e.g. a USB transfer request) in icount order with the session's own. */
+  recordDerived(e: DerivedEvent): void {
+    this.flushDerived();
+    this.writer.appendDerived(e);
   }
 
   private flushDerived(): void {

@@ -75,3 +75,61 @@ export function decodeTrap(data: Uint8Array): TrapEvent {
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   return { mcause: v.getUint32(0, true), tval: v.getUint32(4, true), epc: v.getUint32(8, true), fromPriv: data[12]! };
 }
+
+// usb-request: a transfer the guest's driver queued (the answer is the usb-completion input with
+// the same id). [id u32][port u8][address u8][endpoint u8][kind u8: 0 control 1 bulk 2 interrupt]
+// [dirIn u8][length u32][has setup u8][setup 8 bytes][OUT data length u32][ticks: lo u32, hi u32]
+// [OUT data]: a 34-byte header. ticks is the guest time of the request (for export timestamps).
+export const DERIVED_USB_REQUEST = 'usb-request';
+
+export interface UsbRequestEvent {
+  readonly id: number;
+  readonly port: number;
+  readonly address: number;
+  readonly endpoint: number;
+  readonly kind: 'control' | 'bulk' | 'interrupt';
+  readonly dirIn: boolean;
+  readonly length: number;
+  readonly setup?: { bmRequestType: number; bRequest: number; wValue: number; wIndex: number; wLength: number };
+  readonly data: Uint8Array;
+  /** Guest time (ticks: 1 ns each) when the driver's request left the controller. */
+  readonly ticks: number;
+}
+
+const USB_KINDS = ['control', 'bulk', 'interrupt'] as const;
+const USB_REQUEST_HEADER = 34;
+
+export function encodeUsbRequest(r: UsbRequestEvent): Uint8Array {
+  const out = new Uint8Array(USB_REQUEST_HEADER + r.data.length);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, r.id, true);
+  out[4] = r.port; out[5] = r.address; out[6] = r.endpoint; out[7] = USB_KINDS.indexOf(r.kind); out[8] = r.dirIn ? 1 : 0;
+  v.setUint32(9, r.length, true);
+  if (r.setup) {
+    out[13] = 1;
+    out.set([r.setup.bmRequestType, r.setup.bRequest, r.setup.wValue & 0xff, r.setup.wValue >> 8,
+      r.setup.wIndex & 0xff, r.setup.wIndex >> 8, r.setup.wLength & 0xff, r.setup.wLength >> 8], 14);
+  }
+  v.setUint32(22, r.data.length, true);
+  v.setUint32(26, r.ticks % 0x1_0000_0000, true);
+  v.setUint32(30, Math.floor(r.ticks / 0x1_0000_0000), true);
+  out.set(r.data, USB_REQUEST_HEADER);
+  return out;
+}
+
+export function decodeUsbRequest(d: Uint8Array): UsbRequestEvent {
+  if (d.length < USB_REQUEST_HEADER) throw new TraceFormatError(`usb-request event has ${d.length} bytes, needs at least ${USB_REQUEST_HEADER}`);
+  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const kind = USB_KINDS[d[7]!];
+  if (!kind) throw new TraceFormatError(`usb-request event has an unknown transfer kind ${d[7]}`);
+  const len = v.getUint32(22, true);
+  if (USB_REQUEST_HEADER + len !== d.length) throw new TraceFormatError(`usb-request event says ${len} OUT bytes but holds ${d.length - USB_REQUEST_HEADER}`);
+  const setup = d[13] === 1
+    ? { bmRequestType: d[14]!, bRequest: d[15]!, wValue: d[16]! | (d[17]! << 8), wIndex: d[18]! | (d[19]! << 8), wLength: d[20]! | (d[21]! << 8) }
+    : undefined;
+  return {
+    id: v.getUint32(0, true), port: d[4]!, address: d[5]!, endpoint: d[6]!, kind, dirIn: d[8] === 1,
+    length: v.getUint32(9, true), ...(setup ? { setup } : {}), data: d.slice(USB_REQUEST_HEADER),
+    ticks: v.getUint32(30, true) * 0x1_0000_0000 + v.getUint32(26, true),
+  };
+}

@@ -1,0 +1,77 @@
+// Turns the CLI's --usb SPEC into a device backend:
+//   virtual:hid-keyboard, virtual:cdc-acm, virtual:msc[:IMAGE]   device models (app/usb/virtual)
+//   capture:FILE[@BUS.ADDR]                                      a device replayed from a usbmon/USBPcap capture
+//   host:VID:PID[:SERIAL]                                        a real device (not available yet)
+
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync, fsyncSync } from 'node:fs';
+import type { UsbDeviceBackend } from '../usb/usb-backend.js';
+import type { BlockStore } from '../usb/virtual/block-store.js';
+import { createVirtualDevice, VirtualDeviceSpecError } from '../usb/virtual/index.js';
+import { CaptureFormatError, createCaptureDevice, parseUsbCapture } from '../usb/capture/index.js';
+import { CliError } from './io.js';
+
+const BLOCK = 512;
+
+/** A disk image file as a mass-storage medium; writes go to the file. */
+export class FileBlockStore implements BlockStore {
+  readonly blockCount: number;
+  private readonly fd: number;
+
+  constructor(readonly path: string, readonly readOnly = false) {
+    try {
+      this.fd = openSync(path, readOnly ? 'r' : 'r+');
+    } catch (e) {
+      throw new CliError(`--usb virtual:msc:${path}: cannot open the image: ${(e as Error).message}`);
+    }
+    const size = fstatSync(this.fd).size;
+    if (size < BLOCK || size % BLOCK !== 0) {
+      closeSync(this.fd);
+      throw new CliError(`--usb virtual:msc:${path}: the image is ${size} bytes; it must be a non-empty multiple of ${BLOCK}`);
+    }
+    this.blockCount = size / BLOCK;
+  }
+
+  read(lba: number, count: number): Uint8Array {
+    const out = new Uint8Array(count * BLOCK);
+    readSync(this.fd, out, 0, out.length, lba * BLOCK);
+    return out;
+  }
+
+  write(lba: number, data: Uint8Array): void {
+    writeSync(this.fd, data, 0, data.length, lba * BLOCK);
+  }
+
+  flush(): void {
+    fsyncSync(this.fd);
+  }
+}
+
+export function createUsbBackend(spec: string): UsbDeviceBackend {
+  try {
+    if (spec.startsWith('virtual:')) {
+      const m = /^virtual:msc:(.+)$/.exec(spec);
+      return createVirtualDevice(spec, m ? { image: new FileBlockStore(m[1]!) } : {});
+    }
+    if (spec.startsWith('capture:')) {
+      const m = /^capture:(.+?)(?:@(\d+)\.(\d+))?$/.exec(spec)!;
+      const file = m[1]!;
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(file);
+      } catch (e) {
+        throw new CliError(`--usb ${spec}: cannot read ${file}: ${(e as Error).message}`);
+      }
+      const capture = parseUsbCapture(bytes, file);
+      return createCaptureDevice(capture, { spec, ...(m[2] ? { bus: Number(m[2]), address: Number(m[3]) } : {}) });
+    }
+    if (spec.startsWith('host:')) {
+      throw new CliError(`--usb ${spec}: real USB devices are not available yet (native-bridge/usb, the backend over the \`usb\` package, is missing)`);
+    }
+  } catch (e) {
+    if (e instanceof VirtualDeviceSpecError || e instanceof CaptureFormatError || e instanceof RangeError) {
+      throw new CliError(`--usb ${spec}: ${e.message}`);
+    }
+    throw e;
+  }
+  throw new CliError(`--usb ${spec}: unknown device; use virtual:hid-keyboard, virtual:cdc-acm, virtual:msc[:IMAGE], capture:FILE or host:VID:PID[:SERIAL]`);
+}
