@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { csrRead } from '../../engine/cpu/csr.js';
 import { CSR } from '../../engine/cpu/csr-numbers.js';
 import { parseElf } from '../../engine/loader/elf.js';
+import { loadDebugInfo, type DebugInfo } from '../../debuginfo/index.js';
 import type { Timeline } from '../../replay/timeline/timeline.js';
 import { WriteIndex } from '../../replay/write-index/write-index.js';
 import { CliError, parseCount, type Io } from '../io.js';
@@ -38,12 +39,13 @@ export async function queryCommand(args: string[], io: Io): Promise<number> {
       case 'prev-write':
       case 'next-write': {
         if (!target) throw new CliError(`query ${what} needs ADDR:LEN or a symbol name`);
-        const { addr, len } = resolveRange(reader.header.guestImage, target);
+        const debug = loadDebugInfo(reader.header.guestImage);
+        const { addr, len } = resolveRange(reader.header.guestImage, debug, target);
         if (!tl.machine.bus.isRam(addr, len)) throw new CliError(`${target} (0x${addr.toString(16)}:${len}) is not in RAM`);
         const index = new WriteIndex(tl);
         const r = what === 'prev-write' ? index.previousWrite(addr, len, at) : index.nextWrite(addr, len, at);
         result = r.found
-          ? { found: true, icount: r.icount, pc: r.pc, old: hex(r.old), new: hex(r.new), writer: r.writer }
+          ? { found: true, icount: r.icount, pc: r.pc, old: hex(r.old), new: hex(r.new), writer: r.writer, ...sourceOf(debug, r.pc, r.writer) }
           : { found: false };
         break;
       }
@@ -91,9 +93,24 @@ function parseAddrLen(text: string, what: string): { addr: number; len: number }
   return { addr, len };
 }
 
-/** ADDR:LEN, or a symbol of the guest's ELF symbol table (its st_size is the length). */
-function resolveRange(image: Uint8Array, target: string): { addr: number; len: number } {
+/** Where the writing instruction is in the source, when the guest has debug info (not for DMA). */
+function sourceOf(debug: DebugInfo, pc: number, writer: 'cpu' | 'dma'): { file?: string; line?: number; function?: string } {
+  if (writer !== 'cpu') return {};
+  const line = debug.lineFor(pc);
+  const fn = debug.functionAt(pc) ?? null;
+  // The innermost function the instruction belongs to, inlined or not (as gdb's frame 0 names it).
+  const name = fn?.inlined.at(-1)?.name ?? fn?.name ?? debug.symbols.symbolAt(pc)?.symbol.name;
+  return { ...(line ? { file: line.file, line: line.line } : {}), ...(name ? { function: name } : {}) };
+}
+
+/**
+ * ADDR:LEN, a global or static variable from the debug info (also `function::static_name`), or a
+ * symbol of the guest's ELF symbol table (its st_size is the length).
+ */
+function resolveRange(image: Uint8Array, debug: DebugInfo, target: string): { addr: number; len: number } {
   if (/^(0x[0-9a-f_]+|\d+):/i.test(target)) return parseAddrLen(target, 'range');
+  const v = debug.findVariable(target);
+  if (v && v.address !== undefined && v.size > 0) return { addr: v.address, len: v.size };
   const sym = parseElf(image).symbols.get(target);
   if (!sym) throw new CliError(`no symbol "${target}" in the guest's symbol table (give ADDR:LEN instead)`);
   if (sym.size === 0) throw new CliError(`symbol "${target}" has size 0 in the symbol table; give ADDR:LEN`);
