@@ -4,6 +4,7 @@
 //   npm run bench                     the full run (the figures that count): engine, record, intervals
 //   npm run bench -- quick            fast iteration: fewer repetitions, recording suite on workload.elf
 //   npm run bench -- intervals        only the snapshot-interval experiment (checkpoint-policy.ts)
+//   npm run bench -- intervals-long   the interval experiment on workload-long.elf (not in the default run)
 //   npm run bench -- engine record    only those suites (full size)
 //   --keep                            keep the temporary recordings (their directory is printed)
 //
@@ -13,6 +14,7 @@
 //                 on a recording of workload-long.elf (2.17 G instructions; quick: workload.elf)
 //   intervals  D. record overhead, size and seek/previous-write latency for several snapshot
 //                 intervals on workload.elf: how the defaults in checkpoint-policy.ts were chosen
+//   intervals-long  the same for 10/20/50 M on workload-long.elf (optional)
 // Heavy parts run in child processes (`node dist/bench.mjs --child ...`, see util.ts).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,7 @@ import path from 'node:path';
 import { projectRoot } from '../io.js';
 import { benchEngineSpeed } from './engine-speed.js';
 import { benchRecording } from './recording.js';
-import { benchIntervals } from './intervals.js';
+import { benchIntervals, benchIntervalsLong } from './intervals.js';
 import { childMain } from './children.js';
 import { log } from './util.js';
 
@@ -46,7 +48,11 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   engine: benchEngineSpeed,
   record: benchRecording,
   intervals: benchIntervals,
+  'intervals-long': benchIntervalsLong,
 };
+
+/** What `npm run bench` runs without suite names. */
+const DEFAULT_SUITES = ['engine', 'record', 'intervals'];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).map((a) => a.replace(/^--?/, ''));
@@ -59,7 +65,7 @@ async function main(): Promise<void> {
   const named = args.filter((a) => a in SUITES);
   const unknown = args.filter((a) => !(a in SUITES) && a !== 'quick' && a !== 'keep');
   if (unknown.length) throw new Error(`unknown bench arguments: ${unknown.join(' ')} (suites: ${Object.keys(SUITES).join(', ')}; quick; keep)`);
-  const suites = named.length ? named : quick ? ['engine', 'record'] : Object.keys(SUITES);
+  const suites = named.length ? named : quick ? ['engine', 'record'] : DEFAULT_SUITES;
   const ctx: BenchContext = { quick, keep, details: {} };
   const rows: BenchRow[] = [];
   const started = performance.now();

@@ -109,19 +109,27 @@ export async function benchRecording(ctx: BenchContext): Promise<BenchRow[]> {
         note: `time outside Machine.run: replay ${pct(share(replays))}, record ${pct(share(records))} of engine time`,
       },
       { name: 'B seek p50', value: s.ms.p50, unit: 'ms', note: `${s.ms.n} seeded random positions; timeline open ${fmtMs(seek.openMs)}` },
-      { name: 'B seek p90', value: s.ms.p90, unit: 'ms' },
+      { name: 'B seek p90', value: s.ms.p90, unit: 'ms', note: `guest blocks recompiled per seek: p50 ${s.compiledBlocks.p50}, max ${s.compiledBlocks.max}` },
       {
-        name: 'B seek p99', value: s.ms.p99, unit: 'ms', target: '<= 100', pass: s.ms.p99 <= 100,
+        name: 'B seek p99 (wall)', value: s.ms.p99, unit: 'ms', target: '<= 100', pass: s.ms.p99 <= 100,
         note: `restore p99 ${fmtMs(s.restoreMs.p99)}, replay up to ${(s.replayInsns.max / 1e6).toFixed(1)} M insns at ${s.replayMips.toFixed(0)} MIPS${s.wrong ? `; ${s.wrong} WRONG positions` : ''}`,
       },
       { name: 'B seek max', value: s.ms.max, unit: 'ms' },
+      {
+        name: 'B seek p99, CPU time', value: s.cpuMs.p99, unit: 'ms', target: '<= 100', pass: s.cpuMs.p99 <= 100,
+        note: `process CPU time per seek, all threads (V8's background compiler too, so above wall when the host is quiet; not inflated by preemption): p50 ${fmtMs(s.cpuMs.p50)}, p90 ${fmtMs(s.cpuMs.p90)}, max ${fmtMs(s.cpuMs.max)}`,
+      },
       { name: 'B prev-write p50', value: pw.ms.p50, unit: 'ms', note: `${pw.ms.n} queries: ${pwKinds}` },
       { name: 'B prev-write p90', value: pw.ms.p90, unit: 'ms' },
       {
-        name: 'B prev-write p99', value: pw.ms.p99, unit: 'ms', target: '<= 250', pass: pw.ms.p99 <= 250,
+        name: 'B prev-write p99 (wall)', value: pw.ms.p99, unit: 'ms', target: '<= 250', pass: pw.ms.p99 <= 250,
         note: `restores per query p50 ${pw.restores.p50}, max ${pw.restores.max}${pw.wrong ? `; ${pw.wrong} WRONG answers` : '; answers consistent'}`,
       },
       { name: 'B prev-write max', value: pw.ms.max, unit: 'ms' },
+      {
+        name: 'B prev-write p99, CPU time', value: pw.cpuMs.p99, unit: 'ms', target: '<= 250', pass: pw.cpuMs.p99 <= 250,
+        note: `CPU time per query: p50 ${fmtMs(pw.cpuMs.p50)}, p90 ${fmtMs(pw.cpuMs.p90)}, max ${fmtMs(pw.cpuMs.max)}`,
+      },
       {
         name: 'B recording size', value: info.fileBytes / 1e6 / g, unit: 'MB/G', note: `${(info.fileBytes / 1e6).toFixed(0)} MB for ${g.toFixed(2)} G insns; ${info.pagesStored} pages stored (${(info.pagesStored * 4096 / 1e6).toFixed(0)} MB raw)`,
       },
