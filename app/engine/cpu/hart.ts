@@ -97,7 +97,7 @@ export class Hart implements HartInterruptPins {
   readonly ram16: Uint16Array;
   readonly ram32: Int32Array;
   readonly pageFlags: Uint8Array;
-  readonly lineWritten: Uint8Array;
+  readonly granuleWritten: Uint8Array;
   private readonly ramBase: number;
   private readonly ramSize: number;
 
@@ -111,7 +111,7 @@ export class Hart implements HartInterruptPins {
     this.ram16 = bus.ram16;
     this.ram32 = bus.ram32;
     this.pageFlags = bus.pageFlags;
-    this.lineWritten = bus.lineWritten;
+    this.granuleWritten = bus.granuleWritten;
     this.ramBase = bus.ramBase | 0;
     this.ramSize = bus.ramSize;
   }
@@ -371,7 +371,7 @@ export class Hart implements HartInterruptPins {
     const off = (pa - this.ramBase) | 0;
     if ((off >>> 0) < this.ramSize && (off & 3) === 0 && this.pageFlags[off >>> PAGE_SHIFT] === 0) {
       this.ram32[off >> 2] = value;
-      this.lineWritten[off >>> 6] = 1;
+      this.granuleWritten[off >>> 2] = 1;
       return;
     }
     this.storeSlow(va, pa, 4, value);
@@ -386,7 +386,7 @@ export class Hart implements HartInterruptPins {
     const off = (pa - this.ramBase) | 0;
     if ((off >>> 0) < this.ramSize && (off & 1) === 0 && this.pageFlags[off >>> PAGE_SHIFT] === 0) {
       this.ram16[off >> 1] = value;
-      this.lineWritten[off >>> 6] = 1;
+      this.granuleWritten[off >>> 2] = 1;
       return;
     }
     this.storeSlow(va, pa, 2, value);
@@ -401,7 +401,7 @@ export class Hart implements HartInterruptPins {
     const off = (pa - this.ramBase) | 0;
     if ((off >>> 0) < this.ramSize && this.pageFlags[off >>> PAGE_SHIFT] === 0) {
       this.ram8[off] = value;
-      this.lineWritten[off >>> 6] = 1;
+      this.granuleWritten[off >>> 2] = 1;
       return;
     }
     this.storeSlow(va, pa, 1, value);
@@ -513,7 +513,7 @@ export class Hart implements HartInterruptPins {
     }
     if (this.pageFlags[off >>> PAGE_SHIFT] === 0) {
       this.ram32[off >> 2] = v;
-      this.lineWritten[off >>> 6] = 1;
+      this.granuleWritten[off >>> 2] = 1;
     } else {
       this.bus.writeRam(off, 4, v, 'cpu');
     }

@@ -191,8 +191,8 @@ describe('corrupted recordings', () => {
   }, T);
 
   it('an input event of a kind this Hindsight does not know', async () => {
-    const p = edited('input-kind.hsrec', "UPDATE kind SET name = 'usb-completion' WHERE name = 'uart-rx'");
-    await expectCleanFailure(['replay', p], /unknown input kind "usb-completion"/, 2);
+    const p = edited('input-kind.hsrec', "UPDATE kind SET name = 'usb-teleport' WHERE name = 'uart-rx'");
+    await expectCleanFailure(['replay', p], /unknown input kind "usb-teleport"/, 2);
   }, T);
 
   it('an input byte changed: the replay diverges from the recorded output (exit 3)', async () => {

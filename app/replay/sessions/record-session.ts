@@ -57,7 +57,7 @@ export class RecordSession {
       writer.appendDerived({ icount: machine.hart.icount, kind: DERIVED_TRAP, data: encodeTrap({ mcause, tval, epc, fromPriv }) });
     };
     bus.takeDirtyPages();
-    bus.clearWrittenLines();
+    bus.clearWrittenGranules();
     this.nextSnapshotAt = machine.icount;
     this.takeSnapshotIfDue();
   }
@@ -121,14 +121,14 @@ export class RecordSession {
     const m = this.machine;
     const bus = m.bus;
     const dirty = bus.takeDirtyPages();
-    const lines = bus.takeWrittenLines(dirty);
+    const written = bus.takeWrittenGranules(dirty);
     for (const p of dirty) this.everUsed[p] = 1;
     this.hashes.update(dirty);
     const state = m.saveState();
     const keyframe = this.snapshotCount % this.policy.keyframeEvery === 0;
     const pageNumbers = keyframe ? this.usedPages() : dirty;
     const pages: SnapshotPage[] = pageNumbers.map((p) => ({ page: p, data: bus.ram.slice(p * PAGE, (p + 1) * PAGE) }));
-    const summary = encodeWriteSummary(lines);
+    const summary = encodeWriteSummary(written);
     const id = this.writer.appendSnapshot({
       icount: m.icount, keyframe, state, pages, stateHash: this.hashes.digest(state), writeSummary: summary,
     });

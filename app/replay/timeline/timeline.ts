@@ -170,7 +170,7 @@ export class Timeline {
       throw new TraceFormatError(`snapshot ${snap.id} at icount ${snap.icount} is corrupt: the restored state's hash ${hash} is not the recorded ${snap.stateHash}`);
     }
     bus.markAllClean();
-    bus.clearWrittenLines();
+    bus.clearWrittenGranules();
     this.inputWindowEnd = -1;
   }
 

@@ -11,7 +11,7 @@ import type { Watchpoint, WatchHit } from '../../engine/machine/stop-reason.js';
 import type { OperationControl, Timeline } from '../timeline/timeline.js';
 import { OperationCancelledError } from '../timeline/timeline.js';
 import { TraceFormatError } from '../trace/trace.js';
-import { summaryOverlaps } from './write-summary.js';
+import { summaryOverlaps, WRITE_SUMMARY_RECORD } from './write-summary.js';
 
 export interface WriteAnswer {
   readonly found: true;
@@ -40,8 +40,8 @@ export class WriteIndex {
     if (!s) {
       s = this.timeline.reader.writeSummary(next.id);
       // Read as "no write here", a damaged summary would give wrong answers instead of an error.
-      if (s.length % 12 !== 0) {
-        throw new TraceFormatError(`the write summary of snapshot ${next.id} (icount ${next.icount}) is corrupt: ${s.length} bytes, not whole 12-byte records`);
+      if (s.length % WRITE_SUMMARY_RECORD !== 0) {
+        throw new TraceFormatError(`the write summary of snapshot ${next.id} (icount ${next.icount}) is corrupt: ${s.length} bytes, not whole ${WRITE_SUMMARY_RECORD}-byte records`);
       }
       this.summaries.set(next.id, s);
     }
