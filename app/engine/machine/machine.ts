@@ -220,6 +220,19 @@ export class Machine {
     return saveMachineState(this.hart, this.loop, this.stateParts);
   }
 
+  private pageEquals(page: number, data: Uint8Array | null): boolean {
+    const ram32 = this.bus.ram32;
+    const base = page * (PAGE_SIZE / 4);
+    if (data === null) {
+      for (let i = 0; i < PAGE_SIZE / 4; i++) if (ram32[base + i] !== 0) return false;
+      return true;
+    }
+    const ram = this.bus.ram;
+    const off = page * PAGE_SIZE;
+    for (let i = 0; i < PAGE_SIZE; i++) if (ram[off + i] !== data[i]) return false;
+    return true;
+  }
+
   /** Hash of the complete machine state: CPU, devices and all of RAM. */
   stateHash(): string {
     return new RamHashCache(this.bus.ram32).digest(this.saveState());
@@ -254,6 +267,9 @@ export class Machine {
    */
   restoreRamPage(page: number, data: Uint8Array | null): void {
     if (this.bus.pageFlags[page]! & PAGE_CODE) {
+      // Code pages usually come back unchanged (a keyframe's copy of the same program): keep
+      // their compiled blocks instead of recompiling them after every seek.
+      if (this.pageEquals(page, data)) return;
       this.executor.invalidateRamPage(page);
       this.bus.pageFlags[page]! &= ~PAGE_CODE;
     }

@@ -20,6 +20,8 @@ import { TraceFormatError } from '../trace/trace.js';
 const PAGE = 4096;
 const ZERO = -1;
 const DIRTY = -2;
+/** Snapshot pages kept in memory: 256 MiB of 4 KiB pages. */
+const PAGE_CACHE_LIMIT = 65536;
 
 /** Lets a host cancel a long operation and see how far it is. */
 export interface OperationControl {
@@ -41,6 +43,7 @@ export class Timeline {
   /** Which snapshot index's version of each page RAM holds (ZERO: zeros, DIRTY: unknown). */
   private readonly ramVersion: Int32Array;
   private readonly pageCache = new Map<number, Map<number, Uint8Array>>();
+  private cachedPages = 0;
   private inputWindowEnd = -1;
   /** Per-page hashes of RAM, so a restore can check the snapshot's state hash cheaply. */
   private readonly hashes: RamHashCache;
@@ -174,12 +177,25 @@ export class Timeline {
     this.inputWindowEnd = -1;
   }
 
+  /**
+   * The pages a snapshot stores, from a cache of recently used snapshots bounded by bytes (least
+   * recently used first out), so a long session does not end up holding the whole recording.
+   */
   private pagesOf(index: number): Map<number, Uint8Array> {
     const id = this.snapshots[index]!.id;
     let pages = this.pageCache.get(id);
-    if (!pages) {
-      pages = new Map(this.reader.snapshotPages(id).map((p: SnapshotPage) => [p.page, p.data]));
+    if (pages) {
+      this.pageCache.delete(id); // move to the most recently used end
       this.pageCache.set(id, pages);
+      return pages;
+    }
+    pages = new Map(this.reader.snapshotPages(id).map((p: SnapshotPage) => [p.page, p.data]));
+    this.pageCache.set(id, pages);
+    this.cachedPages += pages.size;
+    for (const [oldId, old] of this.pageCache) {
+      if (this.cachedPages <= PAGE_CACHE_LIMIT || oldId === id) break;
+      this.pageCache.delete(oldId);
+      this.cachedPages -= old.size;
     }
     return pages;
   }
