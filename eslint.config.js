@@ -18,6 +18,11 @@ export default [
     rules: { 'hindsight/layering': ['error', { root }] },
   },
   {
+    // The React UI.
+    files: ['renderer/**/*.tsx'],
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
+  },
+  {
     files: ['app/engine/**/*.ts'],
     ignores: ['app/engine/**/*.test.ts'],
     rules: {

@@ -1,5 +1,5 @@
 // Type-checks each area with its own tsconfig, so an area cannot see types it must not use
-// (app/engine has neither Node nor DOM types).
+// (app/engine has neither Node nor DOM types; only renderer/ has the DOM).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -8,6 +8,8 @@ const projects = [
   'app/tsconfig.json',
   'app/node/tsconfig.json',
   'tsconfig.tests.json',
+  'renderer/tsconfig.json',
+  'e2e/tsconfig.json',
 ].filter((p) => existsSync(p));
 
 let failed = false;

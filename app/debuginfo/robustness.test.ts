@@ -86,7 +86,9 @@ describe('loadDebugInfo on bad input', () => {
     const di = loadDebugInfo(cut);
     expect(di.warnings.some((w) => w.section === 'ELF' && /extend past the end of the file/.test(w.message))).toBe(true);
     expect(di.symbols.byName('main')).toBeDefined();
-    expect(di.lineFor(0x800005f0)?.line).toBe(28);
+    // Addresses come from the intact file's symbols, so the test follows the firmware as it changes.
+    const putc = loadDebugInfo(shell).symbols.byName('uart_putc')!.address;
+    expect(di.lineFor(putc)?.line).toBe(loadDebugInfo(shell).lineFor(putc)!.line);
     expect(di.cfi.fdes.length).toBeGreaterThan(10);
   });
 
@@ -104,10 +106,12 @@ describe('loadDebugInfo on bad input', () => {
     expect(w!.offset).toBe(uartCu.header.firstDie);
     expect(w!.message).toMatch(new RegExp(`unit at \\.debug_info\\+0x${uartCu.header.offset.toString(16)}: DIE uses abbreviation code 127`));
     // uart.c's functions are gone; main's are not; lines and symbols are untouched.
-    expect(di.functionAt(0x800005f0)).toBeNull();
-    expect(di.symbolAt(0x800005f0)?.symbol.name).toBe('uart_putc');
-    expect(di.lineFor(0x800005f0)?.line).toBe(28);
-    expect(di.functionAt(0x80000214)?.name).toBe('cmd_minstret');
+    const putc = good.symbols.byName('uart_putc')!.address;
+    const minstret = good.symbols.byName('cmd_minstret')!.address;
+    expect(di.functionAt(putc)).toBeNull();
+    expect(di.symbolAt(putc)?.symbol.name).toBe('uart_putc');
+    expect(di.lineFor(putc)?.line).toBe(good.lineFor(putc)!.line);
+    expect(di.functionAt(minstret)?.name).toBe('cmd_minstret');
     expect(di.findVariable('probe_fault')?.address).toBe(good.findVariable('probe_fault')!.address);
   });
 

@@ -7,6 +7,9 @@ import { recordCommand } from './commands/record.js';
 import { replayCommand } from './commands/replay.js';
 import { infoCommand } from './commands/info.js';
 import { queryCommand } from './commands/query.js';
+import { usbCommand } from './commands/usb.js';
+import { gdbCommand } from './commands/gdb.js';
+import { serveCommand } from './commands/serve.js';
 import { CliError, type Io, nodeIo } from './io.js';
 import { ElfError } from '../engine/loader/elf.js';
 import { StateFormatError } from '../engine/machine/state-codec.js';
@@ -39,6 +42,22 @@ Usage:
   hindsight query FILE.hsrec state --at ICOUNT|end [--mem ADDR:LEN] --json
   hindsight query FILE.hsrec prev-write|next-write ADDR:LEN|SYMBOL --at ICOUNT|end --json
         The machine state at a position; the instruction that last (next) wrote a range.
+  hindsight gdb FILE.hsrec|ELF [--port N] [--listen ADDR] [--at ICOUNT|end] [--max-insns N] [--serial-in FILE] [--verbose]
+        A gdb remote-protocol server over a recording, with reverse execution (reverse-step,
+        reverse-continue, watchpoints). Listens on 127.0.0.1 (default port 1234; --port 0 picks a
+        free one; --listen ADDR for another interface) and says where on stderr. Given an ELF, it
+        first records it into a temporary recording (until the guest exits or waits for input that
+        never comes, or --max-insns, default 2G), then serves that. Writes from gdb change only a
+        throw-away diversion, never the recording. Try: monitor help.
+  hindsight serve [FILE] [--port N] [--serial-in FILE] [--max-insns N]
+        The debugger UI in a browser: serves it on 127.0.0.1 and prints the URL (with its token).
+        FILE is a recording or an ELF to record first; default: the sample firmware and its demo input.
+  hindsight usb export FILE.hsrec -o OUT.pcapng
+        The recording's USB traffic as a usbmon pcapng (guest time as timestamps) for Wireshark.
+  hindsight usb list
+        Real USB devices on this host (missing: needs the native USB backend).
+  --usb SPEC (repeatable, on run and record): virtual:hid-keyboard, virtual:cdc-acm,
+        virtual:msc[:IMAGE], capture:FILE[@BUS.ADDR]; host:VID:PID[:SERIAL] is not available yet.
   hindsight help
         This text.
 `;
@@ -57,6 +76,12 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
         return await infoCommand(rest, io);
       case 'query':
         return await queryCommand(rest, io);
+      case 'usb':
+        return await usbCommand(rest, io);
+      case 'gdb':
+        return await gdbCommand(rest, io);
+      case 'serve':
+        return await serveCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -67,6 +67,11 @@ export interface OperandSizes {
   readonly addressSize: number;
   /** Size of DW_FORM_ref_addr-like operands (offset size for DWARF 3+, address size for DWARF 2). */
   readonly refSize: number;
+  /**
+   * Offset of the unit in .debug_info: typed operations (regval_type, deref_type, const_type,
+   * convert, reinterpret) name their type by a unit-relative offset; readelf prints it absolute.
+   */
+  readonly unitOffset?: number;
 }
 
 export function isKnownOp(op: number): boolean {

@@ -18,6 +18,7 @@ export function describeExpression(expr: Uint8Array, sizes: OperandSizes): strin
 
 function describeOp(o: DecodedOp, sizes: OperandSizes): string {
   const name = opName(o.op);
+  const typeRef = (v: unknown): string => `<0x${((v as number) + (sizes.unitOffset ?? 0)).toString(16)}>`;
   const [a, b] = o.operands;
   const op = o.op;
   if (op >= OP.reg0 && op <= OP.reg31) return `${name} (${regName(op - OP.reg0)})`;
@@ -37,13 +38,13 @@ function describeOp(o: DecodedOp, sizes: OperandSizes): string {
     case OP.bit_piece: return `${name}: size: ${a as number} offset: ${b as number} `;
     case OP.const_type: case OP.GNU_const_type: {
       const block = b as Uint8Array;
-      return `${name}: <0x${(a as number).toString(16)}> ${block.length} byte block: ${Array.from(block, (x) => x.toString(16)).join(' ')} `;
+      return `${name}: ${typeRef(a)} ${block.length} byte block: ${Array.from(block, (x) => x.toString(16)).join(' ')} `;
     }
     case OP.regval_type: case OP.GNU_regval_type:
-      return `${name}: ${a as number} (${regName(a as number)}) <0x${(b as number).toString(16)}>`;
-    case OP.deref_type: case OP.GNU_deref_type: return `${name}: ${a as number} <0x${(b as number).toString(16)}>`;
+      return `${name}: ${a as number} (${regName(a as number)}) ${typeRef(b)}`;
+    case OP.deref_type: case OP.GNU_deref_type: return `${name}: ${a as number} ${typeRef(b)}`;
     case OP.convert: case OP.GNU_convert: case OP.reinterpret: case OP.GNU_reinterpret:
-      return `${name} <0x${(a as number).toString(16)}>`;
+      return `${name} ${typeRef(a)}`;
     default:
       if (o.operands.length === 0) return name;
       return `${name}: ${o.operands.map((v) => (v instanceof Uint8Array ? `${v.length} byte block` : String(v))).join(' ')}`;

@@ -89,6 +89,8 @@ export class Unit {
   get version(): number { return this.header.version; }
   get addressSize(): number { return this.header.addressSize; }
   get offsetSize(): 4 | 8 { return this.header.offsetSize; }
+  /** Offset of the unit header in .debug_info. */
+  get offset(): number { return this.header.offset; }
 
   /** The unit DIE (DW_TAG_compile_unit or partial/skeleton), or null if unreadable. */
   root(): Die | null {

@@ -76,6 +76,7 @@ export class VariableIndex {
     return {
       addressSize: unit.addressSize,
       refSize: unit.version <= 2 ? unit.addressSize : unit.offsetSize,
+      unitOffset: unit.offset,
       frameBase,
       addressIndex: (i) => unit.addressIndex(i),
     };

@@ -49,7 +49,7 @@ describe.skipIf(noReadelf)(`location lists and expressions vs readelf${noReadelf
     for (const unit of di.dwarf!.units) {
       const root = unit.root();
       if (!root) continue;
-      const sizes = { addressSize: unit.addressSize, refSize: unit.offsetSize };
+      const sizes = { addressSize: unit.addressSize, refSize: unit.offsetSize, unitOffset: unit.offset };
       walk(root, (d) => {
         for (const at of [AT.location, AT.frame_base]) {
           const a = d.attr(at);

@@ -1,0 +1,19 @@
+// Entry of the engine worker thread (bundled as dist/serve-worker.mjs): owns the DebugSession and
+// answers the host's requests one at a time. See session-host.ts.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { DebugSession } from '../../session/session.js';
+import { nodeSessionPorts } from './node-ports.js';
+import { runRequest, type FromWorker, type ToWorker, type WorkerData } from './session-host.js';
+
+const port = parentPort;
+if (!port) throw new Error('serve-worker must run in a worker thread');
+const data = workerData as WorkerData;
+const flag = new Int32Array(data.cancelFlag);
+const post = (m: FromWorker): void => port.postMessage(m);
+const session = new DebugSession(nodeSessionPorts(data.scratchDir), (event, d) => post({ type: 'event', event, data: d }));
+
+port.on('message', (m: ToWorker) => {
+  const r = runRequest(session, m.id, m.method, m.params, flag);
+  post(r.ok ? { type: 'response', id: m.id, ok: true, result: r.result } : { type: 'response', id: m.id, ok: false, error: r.error });
+});

@@ -1,0 +1,18 @@
+// Events a host pushes to the UI, unasked.
+
+import type { Icount, RecordingInfo } from './dto.js';
+import type { ProtocolError } from './errors.js';
+
+export interface HindsightEvents {
+  /** The position changed (by any request, or by another client of the same host). */
+  positionChanged: { readonly icount: Icount };
+  /** A recording was opened (the UI reloads the timeline). */
+  recordingOpened: { readonly info: RecordingInfo };
+  /** A long operation's progress: `done` of `total` units (intervals, instructions). */
+  progress: { readonly operation: string; readonly done: number; readonly total: number };
+  /** Something went wrong outside any request (the engine host died, a background task failed). */
+  error: { readonly error: ProtocolError };
+}
+
+export type EventName = keyof HindsightEvents;
+export type EventData<E extends EventName> = HindsightEvents[E];

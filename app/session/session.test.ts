@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { MemoryTrace } from '../replay/trace/memory-trace.js';
+import { TRACE_FORMAT_VERSION } from '../replay/trace/trace.js';
+import { Timeline } from '../replay/timeline/timeline.js';
+import { WriteIndex } from '../replay/write-index/write-index.js';
+import type { MoveResult, ViewRequest } from '../protocol/dto.js';
+import { DebugSession, type SessionPorts } from './session.js';
+import { SessionError, toProtocolError } from './errors.js';
+
+const SHELL = 'assets/firmware/elf/shell.elf';
+const DEMO = readFileSync('assets/firmware/shell-demo.txt', 'latin1');
+
+function memoryPorts(): SessionPorts & { traces: Map<string, MemoryTrace> } {
+  const traces = new Map<string, MemoryTrace>();
+  let n = 0;
+  return {
+    traces,
+    createdBy: 'hindsight-test',
+    openTrace(path) {
+      const t = traces.get(path);
+      if (!t) throw new SessionError('bad-file', `no trace ${path}`);
+      return t;
+    },
+    readFile: (path) => readFileSync(path),
+    scratchRecording() {
+      const path = `mem:${++n}`;
+      return {
+        path,
+        create: (h) => {
+          const t = new MemoryTrace({ ...h, formatVersion: TRACE_FORMAT_VERSION, guestImageSha256: 'test' });
+          traces.set(path, t);
+          return t;
+        },
+      };
+    },
+  };
+}
+
+/** The shell recorded with its demo input, and a session on it. */
+function openShell(): { session: DebugSession; ports: ReturnType<typeof memoryPorts>; events: string[] } {
+  const ports = memoryPorts();
+  const events: string[] = [];
+  const session = new DebugSession(ports, (e) => events.push(e));
+  session.handle('openElf', { path: SHELL, serialInput: DEMO });
+  return { session, ports, events };
+}
+
+const VIEW: ViewRequest = { disasm: { before: 4, after: 4 }, console: { from: 0 }, memory: { addr: 0x80000000, len: 16 } };
+
+describe('DebugSession over the sample shell', () => {
+  const { session, ports, events } = openShell();
+  const info = session.handle('recordingInfo', {})!;
+
+  it('records the ELF with its input and opens the recording', () => {
+    expect(info.origin).toBe('recorded');
+    expect(info.end).toBeGreaterThan(20_000);
+    expect(info.endReason).toMatch(/guest exit code 0/);
+    expect(events).toContain('recordingOpened');
+    expect(info.complete).toBe(true);
+  });
+
+  it('shows the console exactly up to the position', () => {
+    const end = session.handle('consoleText', { upTo: info.end, from: 0 });
+    expect(end.chunk).toContain('Hello from the guest');
+    expect(end.chunk.endsWith('power off\n')).toBe(true);
+    // At each UART chunk's first byte, the console ends just before that byte.
+    const summary = session.handle('timelineSummary', {});
+    expect(summary.uart.length).toBeGreaterThan(10);
+    let prev = 0;
+    for (const u of summary.uart) {
+      const before = session.handle('consoleText', { upTo: u.icount, from: 0 });
+      const after = session.handle('consoleText', { upTo: u.icount + 1, from: before.length });
+      expect(after.length).toBe(before.length + 1);
+      expect(after.from).toBe(before.length);
+      expect(before.length).toBeGreaterThanOrEqual(prev);
+      prev = before.length;
+    }
+    expect(summary.usb).toBeNull();
+    expect(summary.snapshots[0]).toBe(0);
+  });
+
+  it('seeks, steps and steps back with views', () => {
+    const r = session.handle('seek', { icount: 1000, view: VIEW }) as MoveResult;
+    expect(r.view.state.icount).toBe(1000);
+    expect(r.view.state.registers.map((x) => x.name).slice(0, 3)).toEqual(['zero', 'ra', 'sp']);
+    expect(r.view.disasm!.lines.some((l) => l.address === r.view.state.pc)).toBe(true);
+    expect(r.view.memory!.bytes).toHaveLength(16);
+    const s = session.handle('step', { view: {} });
+    expect(s.view.state.icount).toBe(1001);
+    const b = session.handle('stepBack', { view: {} });
+    expect(b.view.state).toEqual(r.view.state);
+    expect(session.handle('seek', { icount: 0, view: {} }).stop.kind).toBe('start');
+    expect(session.handle('stepBack', { view: {} }).stop.kind).toBe('start');
+    expect(session.handle('seek', { icount: info.end + 10, view: {} }).view.state.icount).toBe(info.end);
+  });
+
+  it('disassembles with symbol labels', () => {
+    const main = session.handle('resolve', { expr: 'main' });
+    const d = session.handle('disassemble', { around: main.addr + 8, before: 10, after: 3 });
+    expect(d.lines.find((l) => l.address === main.addr)?.label).toBe('main');
+    expect(d.lines.some((l) => l.address === main.addr + 8)).toBe(true);
+    expect(d.lines.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('finds the previous write as the write index does, and stays at the position', () => {
+    const reader = ports.openTrace(info.path);
+    const index = new WriteIndex(new Timeline(reader));
+    // The line buffer of the shell's read loop: written by every typed character.
+    const syms = session.handle('symbols', {});
+    const obj = syms.find((s) => s.kind === 'object' && s.size >= 4 && s.addr >= info.ramBase)!;
+    const at = info.end;
+    session.handle('seek', { icount: at, view: {} });
+    const answer = session.handle('previousWrite', { addr: obj.addr, len: obj.size });
+    const expected = index.previousWrite(obj.addr, obj.size, at);
+    expect(answer.found).toBe(expected.found);
+    if (answer.found && expected.found) {
+      expect(answer.icount).toBe(expected.icount);
+      expect(answer.pc).toBe(expected.pc);
+      const there = session.handle('seek', { icount: answer.icount, view: {} });
+      expect(there.view.state.pc).toBe(answer.pc);
+    }
+    session.handle('seek', { icount: 5000, view: {} });
+    session.handle('previousWrite', { addr: obj.addr, len: obj.size });
+    expect(session.handle('getState', { view: {} }).state.icount).toBe(5000);
+  });
+
+  it('continues to a breakpoint and reverse-continues back to it', () => {
+    const main = session.handle('resolve', { expr: 'main' }).addr;
+    session.handle('seek', { icount: 0, view: {} });
+    const f = session.handle('continue', { breakpoints: [main], view: {} });
+    expect(f.stop).toEqual({ kind: 'breakpoint', pc: main });
+    const hit = f.view.state.icount;
+    session.handle('seek', { icount: info.end, view: {} });
+    const r = session.handle('reverseContinue', { breakpoints: [main], view: {} });
+    expect(r.stop).toEqual({ kind: 'breakpoint', pc: main });
+    expect(r.view.state.icount).toBe(hit);
+    const none = session.handle('reverseContinue', { breakpoints: [main], view: {} });
+    expect(none.stop.kind).toBe('not-found');
+    expect(none.view.state.icount).toBe(hit);
+  });
+
+  it('answers bad params and addresses with clear errors', () => {
+    const code = (f: () => unknown): string => { try { f(); return 'none'; } catch (e) { return toProtocolError(e).code; } };
+    expect(code(() => session.handle('seek', { icount: -1, view: {} }))).toBe('bad-request');
+    expect(code(() => session.handle('seek', { icount: '5', view: {} } as never))).toBe('bad-request');
+    expect(code(() => session.handle('nosuch' as never, {} as never))).toBe('bad-request');
+    expect(code(() => session.handle('previousWrite', { addr: 0x1000, len: 4 }))).toBe('bad-address');
+    expect(code(() => session.handle('resolve', { expr: 'no_such_symbol' }))).toBe('bad-address');
+    expect(session.handle('readMemory', { addr: 0x10000000, len: 2 }).bytes).toEqual([null, null]);
+  });
+
+  it('says no recording is open before one is', () => {
+    const s = new DebugSession(memoryPorts());
+    expect(s.handle('recordingInfo', {})).toBeNull();
+    expect(() => s.handle('getState', { view: {} })).toThrow(/no recording/);
+  });
+});

@@ -1,0 +1,114 @@
+// The position and the machine view at it; moving (seek, step, continue, reverse-continue).
+//
+// Seeks are coalesced: at most one is in flight; while it runs, newer targets replace each other
+// and only the latest is sent when it returns (latest wins). Dragging the scrubber therefore shows
+// as many positions as the host can answer, never a growing queue.
+
+import type { DisassemblyDto, MachineStateDto, MachineView, MoveResult, StopDto } from '../../app/protocol/index.js';
+import { host } from './host.js';
+import { metrics, type SeekSample } from './metrics.js';
+import type { SliceCreator, Store } from './types.js';
+import { viewRequest } from './view-request.js';
+
+export interface PositionSlice {
+  state: MachineStateDto | null;
+  /** Register values at the position shown before this one (for "changed" highlighting). */
+  prevRegisters: readonly number[] | null;
+  disasm: DisassemblyDto | null;
+  lastStop: StopDto | null;
+  /** Where the scrubber's playhead is while a seek to it is pending (null: at `state.icount`). */
+  pendingIcount: number | null;
+  seekInFlight: boolean;
+  seekTo(icount: number): void;
+  step(): Promise<void>;
+  stepBack(): Promise<void>;
+  continueForward(): Promise<void>;
+  reverseContinue(): Promise<void>;
+  /** Asks for the view at the current position again (after changing what the panels show). */
+  refresh(): Promise<void>;
+  applyView(view: MachineView, stop: StopDto | null): void;
+}
+
+export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
+  /** The latest position asked for and not sent yet. */
+  let seekTarget: number | null = null;
+
+  async function pump(): Promise<void> {
+    if (get().seekInFlight || seekTarget === null) return;
+    const icount = seekTarget;
+    seekTarget = null;
+    set({ seekInFlight: true });
+    const sentAt = performance.now();
+    try {
+      const r = await host().call('seek', { icount, view: viewRequest(get()) });
+      get().applyView(r.view, r.stop);
+      const sample: SeekSample = { icount, sentAt, appliedAt: performance.now() };
+      metrics.seeks.push(sample);
+      globalThis.requestAnimationFrame?.(() => { sample.shownAt = performance.now(); });
+    } catch (e) {
+      get().reportError(e);
+    } finally {
+      set({ seekInFlight: false, pendingIcount: seekTarget });
+    }
+    await pump();
+  }
+
+  async function move(run: (s: Store) => Promise<MoveResult>): Promise<void> {
+    if (seekTarget !== null) metrics.coalesced++;
+    seekTarget = null;
+    set({ pendingIcount: null, error: null });
+    try {
+      const r = await run(get());
+      get().applyView(r.view, r.stop);
+    } catch (e) {
+      get().reportError(e);
+    } finally {
+      set({ busy: null });
+    }
+  }
+
+  const bps = (s: Store): number[] => s.breakpoints.map((b) => b.addr);
+
+  return {
+    state: null,
+    prevRegisters: null,
+    disasm: null,
+    lastStop: null,
+    pendingIcount: null,
+    seekInFlight: false,
+
+    seekTo(icount) {
+      const end = get().info?.end ?? 0;
+      const t = Math.max(0, Math.min(end, Math.round(icount)));
+      if (seekTarget !== null) metrics.coalesced++;
+      seekTarget = t;
+      set({ pendingIcount: t });
+      void pump();
+    },
+    step: () => move((s) => host().call('step', { view: viewRequest(s) })),
+    stepBack: () => move((s) => host().call('stepBack', { view: viewRequest(s) })),
+    continueForward: () => move((s) => host().call('continue', { breakpoints: bps(s), view: viewRequest(s) })),
+    reverseContinue: () => move((s) => host().call('reverseContinue', { breakpoints: bps(s), view: viewRequest(s) })),
+
+    async refresh() {
+      try {
+        get().applyView(await host().call('getState', { view: viewRequest(get()) }), null);
+      } catch (e) {
+        get().reportError(e);
+      }
+    },
+
+    applyView(view, stop) {
+      const s = get();
+      const moved = s.state !== null && s.state.icount !== view.state.icount;
+      set({
+        state: view.state,
+        prevRegisters: moved ? s.state!.registers.map((r) => r.value) : s.prevRegisters,
+        disasm: view.disasm ?? s.disasm,
+        lastStop: stop ?? s.lastStop,
+        ...(view.memory ? { memory: view.memory, prevMemory: moved ? s.memory : s.prevMemory } : {}),
+        ...(view.console ? s.consoleUpdate(view.console) : {}),
+      });
+    },
+  };
+};

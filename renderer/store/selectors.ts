@@ -1,0 +1,17 @@
+// Derived reads of the store, shared by the panels (so each panel re-renders only for what it shows).
+
+import type { Store } from './types.js';
+
+export const positionSelectors = {
+  /** The position the UI shows (the playhead follows a pending seek). */
+  playhead: (s: Store): number => s.pendingIcount ?? s.state?.icount ?? 0,
+  icount: (s: Store): number | null => s.state?.icount ?? null,
+  end: (s: Store): number => s.info?.end ?? 0,
+  pc: (s: Store): number | null => s.state?.pc ?? null,
+  ready: (s: Store): boolean => s.state !== null,
+};
+
+export const sessionSelectors = {
+  instructionsPerSecond: (s: Store): number => s.info?.instructionsPerSecond ?? 1e9,
+  isBreakpoint: (addr: number) => (s: Store): boolean => s.breakpoints.some((b) => b.addr === addr),
+};

@@ -1,0 +1,74 @@
+// The store without a browser: seek coalescing (one in flight, latest wins) and the console prefix.
+
+import { describe, expect, it } from 'vitest';
+import type { MachineView, MoveResult, ServiceName } from '../../app/protocol/index.js';
+import type { HostBridge } from '../bridge/bridge.js';
+import { setHost } from './host.js';
+import { createHindsightStore } from './index.js';
+
+function view(icount: number): MachineView {
+  return { state: { icount, pc: 0x80000000 + icount * 4, priv: 'M', registers: [{ name: 'zero', value: 0 }, { name: 'ra', value: icount }], csrs: [], waiting: false } };
+}
+
+/** A host whose seeks answer only when the test says so. */
+function fakeHost(): { bridge: HostBridge; seeks: number[]; answer(): Promise<void> } {
+  const seeks: number[] = [];
+  const waiting: (() => void)[] = [];
+  const bridge = {
+    call(method: ServiceName, params: { icount: number }) {
+      if (method !== 'seek') return Promise.reject(new Error(`unexpected ${method}`));
+      seeks.push(params.icount);
+      return new Promise<MoveResult>((resolve) => waiting.push(() => resolve({ stop: { kind: 'position' }, view: view(params.icount) })));
+    },
+    on: () => () => {},
+    onStatus: () => () => {},
+    hostName: 'fake',
+    close() {},
+  } as unknown as HostBridge;
+  return {
+    bridge, seeks,
+    async answer() {
+      waiting.shift()!();
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    },
+  };
+}
+
+describe('store', () => {
+  it('keeps one seek in flight and sends only the latest target when it returns', async () => {
+    const host = fakeHost();
+    setHost(host.bridge);
+    const store = createHindsightStore();
+    store.setState({ info: { end: 1000 } as never });
+    store.getState().seekTo(10);
+    store.getState().seekTo(20);
+    store.getState().seekTo(30);
+    store.getState().seekTo(5000); // clamped to the end
+    expect(host.seeks).toEqual([10]);
+    expect(store.getState().pendingIcount).toBe(1000);
+    await host.answer();
+    expect(store.getState().state?.icount).toBe(10);
+    expect(host.seeks).toEqual([10, 1000]);
+    await host.answer();
+    expect(store.getState().state?.icount).toBe(1000);
+    expect(store.getState().pendingIcount).toBeNull();
+    expect(store.getState().seekInFlight).toBe(false);
+    // Registers changed since the position shown before are known.
+    expect(store.getState().prevRegisters).toEqual([0, 10]);
+  });
+
+  it('keeps the longest console prefix and shows as much as the position has', () => {
+    const store = createHindsightStore();
+    const s = store.getState();
+    store.setState(s.consoleUpdate({ upTo: 100, length: 5, from: 0, chunk: 'hello' }));
+    expect(store.getState().consoleLength).toBe(5);
+    // Back: fewer bytes shown, nothing lost.
+    store.setState(store.getState().consoleUpdate({ upTo: 50, length: 2, from: 2, chunk: '' }));
+    expect(store.getState().consoleLength).toBe(2);
+    expect(new TextDecoder().decode(store.getState().consoleBytes)).toBe('hello');
+    // Forward past what we had: only the new bytes came.
+    store.setState(store.getState().consoleUpdate({ upTo: 200, length: 8, from: 5, chunk: ' \xe9!' }));
+    expect(Array.from(store.getState().consoleBytes.subarray(5))).toEqual([0x20, 0xe9, 0x21]);
+    expect(store.getState().consoleLength).toBe(8);
+  });
+});

@@ -1,0 +1,15 @@
+// What each move asks the host to answer with: everything the panels show, in one round trip.
+
+import type { ViewRequest } from '../../app/protocol/index.js';
+import type { Store } from './types.js';
+
+export const DISASM_BEFORE = 20;
+export const DISASM_AFTER = 30;
+
+export function viewRequest(s: Store): ViewRequest {
+  return {
+    disasm: { before: DISASM_BEFORE, after: DISASM_AFTER },
+    console: { from: s.consoleBytes.length },
+    ...(s.memAddr !== null ? { memory: { addr: s.memAddr, len: s.memLen } } : {}),
+  };
+}
