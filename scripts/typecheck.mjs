@@ -7,6 +7,7 @@ const projects = [
   'app/engine/tsconfig.json',
   'app/tsconfig.json',
   'app/node/tsconfig.json',
+  'native-bridge/tsconfig.json',
   'tsconfig.tests.json',
   'renderer/tsconfig.json',
   'e2e/tsconfig.json',

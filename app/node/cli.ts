@@ -55,9 +55,9 @@ Usage:
   hindsight usb export FILE.hsrec -o OUT.pcapng
         The recording's USB traffic as a usbmon pcapng (guest time as timestamps) for Wireshark.
   hindsight usb list
-        Real USB devices on this host (missing: needs the native USB backend).
+        Real USB devices on this host, with the --usb spec of each; exit 3 (and why on stderr) if none.
   --usb SPEC (repeatable, on run and record): virtual:hid-keyboard, virtual:cdc-acm,
-        virtual:msc[:IMAGE], capture:FILE[@BUS.ADDR]; host:VID:PID[:SERIAL] is not available yet.
+        virtual:msc[:IMAGE], capture:FILE[@BUS.ADDR], host:VID:PID[:SERIAL] (a real device, hex IDs).
   hindsight help
         This text.
 `;

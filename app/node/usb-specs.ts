@@ -1,13 +1,15 @@
 // Turns the CLI's --usb SPEC into a device backend:
 //   virtual:hid-keyboard, virtual:cdc-acm, virtual:msc[:IMAGE]   device models (app/usb/virtual)
 //   capture:FILE[@BUS.ADDR]                                      a device replayed from a usbmon/USBPcap capture
-//   host:VID:PID[:SERIAL]                                        a real device (not available yet)
+//   host:VID:PID[:SERIAL]                                        a real device (native-bridge/usb, the `usb` package)
 
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync, fsyncSync } from 'node:fs';
 import type { UsbDeviceBackend } from '../usb/usb-backend.js';
 import type { BlockStore } from '../usb/virtual/block-store.js';
 import { createVirtualDevice, VirtualDeviceSpecError } from '../usb/virtual/index.js';
 import { CaptureFormatError, createCaptureDevice, parseUsbCapture } from '../usb/capture/index.js';
+import { HostUsbError } from '../../native-bridge/usb/host-device.js';
+import { openHostSpec } from '../../native-bridge/usb/host-list.js';
 import { CliError } from './io.js';
 
 const BLOCK = 512;
@@ -46,7 +48,8 @@ export class FileBlockStore implements BlockStore {
   }
 }
 
-export function createUsbBackend(spec: string): UsbDeviceBackend {
+/** Opens the device a --usb SPEC names (async: a real device is found and opened). Throws CliError. */
+export async function createUsbBackend(spec: string): Promise<UsbDeviceBackend> {
   try {
     if (spec.startsWith('virtual:')) {
       const m = /^virtual:msc:(.+)$/.exec(spec);
@@ -65,10 +68,10 @@ export function createUsbBackend(spec: string): UsbDeviceBackend {
       return createCaptureDevice(capture, { spec, ...(m[2] ? { bus: Number(m[2]), address: Number(m[3]) } : {}) });
     }
     if (spec.startsWith('host:')) {
-      throw new CliError(`--usb ${spec}: real USB devices are not available yet (native-bridge/usb, the backend over the \`usb\` package, is missing)`);
+      return await openHostSpec(spec);
     }
   } catch (e) {
-    if (e instanceof VirtualDeviceSpecError || e instanceof CaptureFormatError || e instanceof RangeError) {
+    if (e instanceof VirtualDeviceSpecError || e instanceof CaptureFormatError || e instanceof RangeError || e instanceof HostUsbError) {
       throw new CliError(`--usb ${spec}: ${e.message}`);
     }
     throw e;

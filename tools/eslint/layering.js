@@ -11,7 +11,8 @@ export const AREAS = [
   // The deterministic machine sees nothing but itself.
   ['app/engine/', { may: ['app/engine/'] }],
   ['app/protocol/', { may: ['app/protocol/'] }],
-  ['app/node/', { may: ['app/'], node: true, packages: '*' }],
+  // The CLI is a host (like main/): it composes the core with native-bridge (real USB devices).
+  ['app/node/', { may: ['app/', 'native-bridge/'], node: true, packages: '*' }],
   ['app/session/', { may: ['app/'], except: ['app/node/'] }],
   // The rest of the portable core: anything in app/ except the Node adapters and the session composer.
   ['app/', { may: ['app/'], except: ['app/node/', 'app/session/'] }],

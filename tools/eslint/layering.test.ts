@@ -38,6 +38,12 @@ describe('layering rule', () => {
     const msgs = await lint('renderer/features/memory/x.ts', "import { a } from '../registers/y.js';\nexport const b = a;\n");
     expect(msgs.join('\n')).toMatch(/Panels never import each other/);
   });
+  it('allows app/node (a host, like main/) to import native-bridge, and native-bridge not app/node', async () => {
+    const ok = await lint('app/node/x.ts', "import { a } from '../../native-bridge/usb/y.js';\nexport const b = a;\n");
+    expect(ok).toEqual([]);
+    const bad = await lint('native-bridge/usb/x.ts', "import { a } from '../../app/node/y.js';\nexport const b = a;\n");
+    expect(bad.join('\n')).toMatch(/native-bridge\/ may not import from app\/node/);
+  });
   it('allows app/node to use Node and the whole core', async () => {
     const msgs = await lint('app/node/x.ts', "import fs from 'node:fs';\nimport { a } from '../engine/y.js';\nexport const b = [fs, a];\n");
     expect(msgs).toEqual([]);

@@ -40,7 +40,7 @@ export async function recordCommand(args: string[], io: Io): Promise<number> {
 
   const image = loadGuestImage(elfPath);
   const machine = Machine.create({ image });
-  const backends = openUsbDevices(machine, values.usb ?? []);
+  const backends = await openUsbDevices(machine, values.usb ?? []);
   let writer;
   try {
     writer = createTraceWriter(values.output, {

@@ -28,7 +28,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   const input = openUartInput(values['serial-in'], io);
   // A plain run uses the recorder's input path with nothing written down.
   const inputs = new RecordingInputPump(() => {});
-  const usb = attachUsbDevices(machine, inputs, openUsbDevices(machine, values.usb ?? []));
+  const usb = attachUsbDevices(machine, inputs, await openUsbDevices(machine, values.usb ?? []));
   const guest = {
     inputs,
     usb,
@@ -49,9 +49,16 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
 }
 
 /** Opens the --usb devices (before anything else is created, so a bad spec leaves nothing behind). */
-export function openUsbDevices(machine: Machine, specs: readonly string[]): UsbDeviceBackend[] {
+export async function openUsbDevices(machine: Machine, specs: readonly string[]): Promise<UsbDeviceBackend[]> {
   if (specs.length > machine.usb.portCount) throw new CliError(`${specs.length} --usb devices, but the controller has ${machine.usb.portCount} ports`);
-  return specs.map((spec) => createUsbBackend(spec));
+  const opened: UsbDeviceBackend[] = [];
+  try {
+    for (const spec of specs) opened.push(await createUsbBackend(spec));
+  } catch (e) {
+    await Promise.all(opened.map((b) => b.close())); // a real device must not stay claimed
+    throw e;
+  }
+  return opened;
 }
 
 /** Plugs the devices into root hub ports 1, 2, ... in the order given. */

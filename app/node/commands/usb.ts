@@ -1,12 +1,15 @@
 // `hindsight usb export FILE.hsrec -o OUT.pcapng`: the recording's USB traffic as a usbmon pcapng
 //   (guest time as timestamps) that Wireshark and tshark read.
-// `hindsight usb list`: the real devices the host sees.
+// `hindsight usb list`: the real devices the host sees, one a line with the --usb spec to attach it.
+//   Exit codes: 0 devices listed; 3 none seen (no devices, no permission, or no USB access on this
+//   machine: the reason is printed on stderr).
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DERIVED_USB_REQUEST, decodeUsbRequest } from '../../replay/trace/derived-codecs.js';
 import { usbCompletion } from '../../replay/inputs/usb-completion.js';
 import { writeUsbmonPcapng, type WritableExchange } from '../../usb/capture/pcapng-writer.js';
+import { formatHostDevice, listHostDevices } from '../../../native-bridge/usb/host-list.js';
 import { CliError, type Io } from '../io.js';
 import { openRecording } from '../open-recording.js';
 
@@ -14,9 +17,7 @@ export async function usbCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'export': return exportCommand(rest, io);
-    case 'list':
-      io.stderr('hindsight: real USB devices cannot be listed yet: native-bridge/usb (the backend over the `usb` package) is missing\n');
-      return 2;
+    case 'list': return listCommand(rest, io);
     default:
       throw new CliError(`usb takes "export" or "list" (got ${sub ?? 'nothing'})`);
   }
@@ -53,4 +54,18 @@ function exportCommand(args: string[], io: Io): number {
   } finally {
     reader.close();
   }
+}
+
+/** `usb list` exits with this when no device can be listed (the reason is on stderr). */
+export const USB_LIST_NONE = 3;
+
+async function listCommand(args: string[], io: Io): Promise<number> {
+  if (args.length) throw new CliError('usage: hindsight usb list');
+  const r = await listHostDevices();
+  if (!r.ok) {
+    io.stderr(`hindsight: no USB devices listed: ${r.message}\n`);
+    return USB_LIST_NONE;
+  }
+  for (const d of r.devices) io.stdout(`${formatHostDevice(d)}\n`);
+  return 0;
 }

@@ -140,15 +140,17 @@ describe.skipIf(!existsSync(WORKER))('hindsight serve: the engine worker', () =>
     const server = await startServer({ host, port: 0, staticDir: os.tmpdir(), hostName: 'test host' });
     try {
       const c = await client(server);
-      const started = Date.now();
-      // Recording the workload to 2 G instructions would take seconds: the socket stays live meanwhile.
+      // Recording the workload to 2 G instructions would take seconds: the socket stays live meanwhile,
+      // and progress events arrive while the worker is busy (wait for the first; a loaded machine is slow).
       const long = c.request('openElf', { path: WORKLOAD, maxInsns: 2_000_000_000 });
-      await new Promise((r) => setTimeout(r, 300));
+      const progressSeen = (): boolean => c.events.some((e) => e.type === 'event' && e.event === 'progress');
+      for (let waited = 0; !progressSeen() && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      expect(progressSeen()).toBe(true);
+      const started = Date.now();
       const cancel = await c.request('cancel', {});
       expect(cancel).toMatchObject({ ok: true, result: { cancelled: true } });
       expect(await long).toMatchObject({ ok: false, error: { code: 'cancelled' } });
       expect(Date.now() - started).toBeLessThan(3000);
-      expect(c.events.some((e) => e.type === 'event' && e.event === 'progress')).toBe(true);
       // The worker goes on serving.
       expect(await c.request('recordingInfo', {})).toMatchObject({ ok: true, result: null });
       c.ws.close();
