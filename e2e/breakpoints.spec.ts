@@ -3,33 +3,20 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { parseElf } from '../app/engine/loader/elf.js';
-import { ROOT, e2eSkipReason, launch, openUi, queryState, recordShell, screenshot, serve, shownIcount, tempDir, waitForIcount, type Served } from './support.js';
+import { ROOT, e2eSkipReason, openUi, queryState, screenshot, shownIcount, waitForIcount, servedShellRecording } from './support.js';
 
 const skip = e2eSkipReason();
 const FUNCTION = 'cmd_peek';
 
 describe.skipIf(skip !== null)('breakpoints: continue and reverse continue', () => {
-  let served: Served;
-  let browser: Browser;
-  const tmp = tempDir();
-  let file: string;
-  beforeAll(async () => {
-    file = recordShell(tmp.dir);
-    [served, browser] = await Promise.all([serve([file]), launch()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    tmp.remove();
-  });
+  const fx = servedShellRecording();
 
   it('stops at the breakpoint both ways', async () => {
     const addr = parseElf(readFileSync(path.join(ROOT, 'assets/firmware/elf/shell.elf'))).symbols.get(FUNCTION)!.value;
-    const { page, errors } = await openUi(browser, served.url);
-    const end = queryState(file, 'end').icount;
+    const { page, errors } = await openUi(fx.browser, fx.served.url);
+    const end = queryState(fx.file, 'end').icount;
     await waitForIcount(page, end);
     await page.getByLabel('Breakpoint address').fill(FUNCTION);
     await page.getByLabel('Breakpoint address').press('Enter');
@@ -42,7 +29,7 @@ describe.skipIf(skip !== null)('breakpoints: continue and reverse continue', () 
     await expect.poll(() => page.getByTestId('stop-reason').textContent()).toContain('stopped at breakpoint');
     const hit = await shownIcount(page);
     expect(hit).toBeGreaterThan(0);
-    expect(queryState(file, hit).pc).toBe(addr);
+    expect(queryState(fx.file, hit).pc).toBe(addr);
     expect(Number(await page.getByTestId('disasm-pc').getAttribute('data-address'))).toBe(addr);
     await screenshot(page, 'breakpoint-continue');
 

@@ -1,9 +1,8 @@
 // Journey: "who wrote this variable?": Previous write of a variable lands on the writing
 // instruction (the CLI's answer), with old and new bytes; asking again goes further back.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { cli, e2eSkipReason, launch, openUi, queryState, recordShell, screenshot, serve, tempDir, waitForIcount, type Served } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { cli, e2eSkipReason, openUi, queryState, screenshot, waitForIcount, servedShellRecording } from './support.js';
 
 const skip = e2eSkipReason();
 const VARIABLE = 'probing'; // the shell's "a peek/poke is probing memory" flag: set and cleared by `peek`
@@ -11,25 +10,13 @@ const VARIABLE = 'probing'; // the shell's "a peek/poke is probing memory" flag:
 interface Answer { found: boolean; icount: number; pc: number; old: string; new: string; writer: string }
 
 describe.skipIf(skip !== null)('previous write of a variable', () => {
-  let served: Served;
-  let browser: Browser;
-  const tmp = tempDir();
-  let file: string;
-  beforeAll(async () => {
-    file = recordShell(tmp.dir);
-    [served, browser] = await Promise.all([serve([file]), launch()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    tmp.remove();
-  });
+  const fx = servedShellRecording();
 
   it('jumps to the instruction that last wrote it, then to the one before', async () => {
-    const { page, errors } = await openUi(browser, served.url);
-    const end = queryState(file, 'end').icount;
+    const { page, errors } = await openUi(fx.browser, fx.served.url);
+    const end = queryState(fx.file, 'end').icount;
     await waitForIcount(page, end);
-    const first = JSON.parse(cli(['query', file, 'prev-write', VARIABLE, '--at', 'end', '--json'])) as Answer;
+    const first = JSON.parse(cli(['query', fx.file, 'prev-write', VARIABLE, '--at', 'end', '--json'])) as Answer;
     expect(first.found).toBe(true);
 
     await page.getByLabel('Write address').fill(VARIABLE);
@@ -47,7 +34,7 @@ describe.skipIf(skip !== null)('previous write of a variable', () => {
     await screenshot(page, 'previous-write-1');
 
     // Again, from there: the write before it (the CLI agrees).
-    const second = JSON.parse(cli(['query', file, 'prev-write', VARIABLE, '--at', String(first.icount), '--json'])) as Answer;
+    const second = JSON.parse(cli(['query', fx.file, 'prev-write', VARIABLE, '--at', String(first.icount), '--json'])) as Answer;
     expect(second.found).toBe(true);
     await page.getByTestId('previous-write').click();
     await waitForIcount(page, second.icount);

@@ -4,7 +4,7 @@
 // view applied (browser timing)? Seeks are coalesced (one in flight, latest wins), so the figures
 // are the host's real pace, not a queue. Writes e2e/artifacts/scrub-speed.json.
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -78,6 +78,7 @@ describe.skipIf(skip !== null)('scrubbing speed', () => {
       requestToDataMs: stats(toData),
       requestToShownMs: stats(toShown),
     };
+    mkdirSync(ARTIFACTS, { recursive: true }); // git-ignored: absent in a fresh clone
     writeFileSync(path.join(ARTIFACTS, 'scrub-speed.json'), `${JSON.stringify(figures, null, 2)}\n`);
     console.log('scrub speed:', JSON.stringify(figures));
     // Never more than one seek in flight: each was sent after the previous one was applied.

@@ -2,13 +2,10 @@
 // show the machine exactly there (checked against the recording through the CLI and the core);
 // clicking a marker seeks to it.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { expectedConsole, tailMatches } from './expected.js';
-import {
-  consoleLines, e2eSkipReason, launch, openUi, queryState, recordShell, screenshot, serve, shownIcount, tempDir, waitForIcount,
-  type Served,
-} from './support.js';
+import { consoleLines, e2eSkipReason, openUi, queryState, screenshot, shownIcount, waitForIcount, servedShellRecording } from './support.js';
 
 const skip = e2eSkipReason();
 
@@ -33,23 +30,11 @@ async function registers(page: Page): Promise<number[]> {
 }
 
 describe.skipIf(skip !== null)('scrub the timeline', () => {
-  let served: Served;
-  let browser: Browser;
-  const tmp = tempDir();
-  let file: string;
-  beforeAll(async () => {
-    file = recordShell(tmp.dir);
-    [served, browser] = await Promise.all([serve([file]), launch()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    tmp.remove();
-  });
+  const fx = servedShellRecording();
 
   it('drags the scrubber: position, registers and console follow, exactly', async () => {
-    const { page, errors } = await openUi(browser, served.url);
-    const end = queryState(file, 'end').icount;
+    const { page, errors } = await openUi(fx.browser, fx.served.url);
+    const end = queryState(fx.file, 'end').icount;
     await waitForIcount(page, end);
     const atEnd = await registers(page);
     const box = (await page.getByTestId('scrubber').boundingBox())!;
@@ -62,15 +47,15 @@ describe.skipIf(skip !== null)('scrub the timeline', () => {
     expect(icount).toBeGreaterThan(end * 0.6);
     expect(icount).toBeLessThan(end * 0.8);
     // Registers and pc are the recording's at that position.
-    const truth = queryState(file, icount);
+    const truth = queryState(fx.file, icount);
     expect(await registers(page)).toEqual(truth.x);
     expect(parseInt((await page.getByTestId('reg-pc').textContent())!, 16)).toBe(truth.pc);
     expect(await registers(page)).not.toEqual(atEnd);
     expect(Number(await page.getByTestId('disasm-pc').getAttribute('data-address'))).toBe(truth.pc);
     // The console shows exactly the output sent before this position.
-    const want = expectedConsole(file, icount);
+    const want = expectedConsole(fx.file, icount);
     expect(Number(await page.getByTestId('console-length').getAttribute('data-length'))).toBe(want.length);
-    expect(want.length).toBeLessThan(expectedConsole(file, end).length);
+    expect(want.length).toBeLessThan(expectedConsole(fx.file, end).length);
     expect(tailMatches(await consoleLines(page), want.lines)).toBe(true);
     await screenshot(page, 'scrub-dragged');
 
@@ -80,11 +65,11 @@ describe.skipIf(skip !== null)('scrub the timeline', () => {
     const at = Number(await marker.getAttribute('data-icount'));
     await marker.click();
     await waitForIcount(page, at);
-    const before = expectedConsole(file, at);
+    const before = expectedConsole(fx.file, at);
     expect(Number(await page.getByTestId('console-length').getAttribute('data-length'))).toBe(before.length);
-    expect(expectedConsole(file, at + 1).length).toBe(before.length + 1);
+    expect(expectedConsole(fx.file, at + 1).length).toBe(before.length + 1);
     expect(tailMatches(await consoleLines(page), before.lines)).toBe(true);
-    expect(await registers(page)).toEqual(queryState(file, at).x);
+    expect(await registers(page)).toEqual(queryState(fx.file, at).x);
     await screenshot(page, 'scrub-marker');
     expect(errors).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
@@ -125,4 +126,23 @@ export interface QueryState { icount: number; pc: number; x: number[] }
 
 export function queryState(file: string, at: number | 'end'): QueryState {
   return JSON.parse(cli(['query', file, 'state', '--at', String(at), '--json'])) as QueryState;
+}
+
+/**
+ * The fixture most journeys share: the sample shell recorded into a temp dir, served, and a
+ * browser. Call inside a describe block; the fields are filled in by its beforeAll.
+ */
+export function servedShellRecording(): { served: Served; browser: Browser; file: string } {
+  const ctx = {} as { served: Served; browser: Browser; file: string };
+  const tmp = tempDir();
+  beforeAll(async () => {
+    ctx.file = recordShell(tmp.dir);
+    [ctx.served, ctx.browser] = await Promise.all([serve([ctx.file]), launch()]);
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.served?.stop();
+    tmp.remove();
+  });
+  return ctx;
 }

@@ -18,6 +18,11 @@ export interface Io {
 }
 
 export function nodeIo(): Io {
+  // A reader that goes away (`hindsight run ... | head`) must not crash the run with EPIPE: the
+  // guest's output has nowhere to go, and everything else (a recording) carries on.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
   return {
     stdout: (d) => { process.stdout.write(d); },
     stderr: (t) => { process.stderr.write(t); },

@@ -5,12 +5,29 @@
  * backspace; CR, LF or CR LF ends the line) and runs the command:
  *
  *   help               list the commands
- *   echo TEXT          print TEXT
+ *   echo TEXT          send TEXT through the USB serial port (CDC-ACM) and print what comes
+ *                      back; without one, print TEXT
  *   peek ADDR          read the 32-bit word at ADDR (hex)
  *   poke ADDR VALUE    write the 32-bit VALUE (hex) to ADDR (hex)
  *   minstret           instructions retired since reset
+ *   lsusb              list the USB devices, with what their drivers know (enumerating any
+ *                      attached since boot first)
+ *   kbd [COUNT]        print the USB keyboard's reports and the characters typed, until COUNT
+ *                      reports (decimal) or a key on the console
+ *   read LBA           read block LBA (decimal, or hex with 0x) of the USB disk and dump it
  *   exit [CODE]        power off with exit code CODE (decimal, default 0)
  *   poweroff           power off with exit code 0
+ *
+ * USB: at boot the shell looks for a "generic-ohci" node in the device tree (lib/fdt.c); when
+ * there is one (Hindsight's virt board) it starts the OHCI controller (lib/ohci.c), enumerates
+ * every device on its ports and prints one line per device (lib/usb.c):
+ *
+ *   usb <port>: <vid>:<pid> class <class> "<product>"
+ *
+ * with <class> the device class in two hex digits, or for class 00 the first interface's class.
+ * Class drivers take a HID boot keyboard (lib/usb_hid.c), a CDC-ACM serial port (lib/usb_cdc.c)
+ * and a Bulk-Only SCSI disk (lib/usb_msc.c). Without the node (QEMU's virt has no USB host
+ * controller) the shell behaves exactly as before, and prints nothing about USB at boot.
  *
  * A UART has no end of file: with no more input the shell simply waits - asleep in WFI, so an
  * idle shell costs an emulator nothing. peek/poke of an address where nothing answers reports
@@ -27,6 +44,10 @@
 #include "plic.h"
 #include "trap.h"
 #include "uart.h"
+#include "usb.h"
+#include "usb_cdc.h"
+#include "usb_hid.h"
+#include "usb_msc.h"
 
 #define LINE_MAX 128
 #define ARGS_MAX 8
@@ -38,6 +59,8 @@
  * to mie.MEIE but mstatus.MIE stays clear: the interrupt never traps, it only wakes WFI.
  * After each wake-up the PLIC claim is taken and completed so the next WFI sleeps again.
  * LSR is checked before every WFI, so a byte that arrived at any point is never missed.
+ * The USB controller shares the external interrupt: usb_poll() acknowledges whatever it
+ * signalled (e.g. a late done queue), or its interrupt line would keep waking us.
  */
 static void console_init(void)
 {
@@ -50,6 +73,7 @@ static int console_getc(void)
 {
     while (!uart_rx_ready()) {
         __asm__ volatile("wfi");
+        usb_poll();
         uint32_t src = plic_claim_m();
         if (src != 0)
             plic_complete_m(src);
@@ -175,11 +199,61 @@ struct command {
 
 static void cmd_help(int argc, char **argv);
 
+/* Prints bytes as text: printable ASCII as it is, the rest as \n, \r or \xNN. */
+static void print_escaped(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n')
+            fputs("\\n", stdout);
+        else if (c == '\r')
+            fputs("\\r", stdout);
+        else if (c < 0x20 || c > 0x7e || c == '\\')
+            printf("\\x%02x", c);
+        else
+            putchar(c);
+    }
+}
+
+/*
+ * With a CDC-ACM device attached the text goes out on its bulk OUT endpoint and whatever comes
+ * back on bulk IN (the virtual device echoes) is printed after "cdc: ". The reads stop when as
+ * many bytes came back as went out, or after 200 ms without any.
+ */
 static void cmd_echo(int argc, char **argv)
 {
+    char text[LINE_MAX];
+    size_t len = 0;
+    text[0] = '\0';
     for (int i = 1; i < argc; i++)
-        printf(i > 1 ? " %s" : "%s", argv[i]);
+        len += (size_t)snprintf(text + len, sizeof text - len, i > 1 ? " %s" : "%s", argv[i]);
+
+    if (cdc_acm_device() == NULL) {
+        printf("%s\n", text);
+        printf("(no CDC device: printed locally)\n");
+        return;
+    }
+    enum usb_status st = cdc_acm_write(text, len);
+    if (st != USB_OK) {
+        printf("cdc: write failed: %s\n", usb_status_name(st));
+        return;
+    }
+    char back[LINE_MAX] = {0};
+    size_t got = 0;
+    while (got < len) {
+        char chunk[64];
+        uint32_t n = 0;
+        st = cdc_acm_read(chunk, sizeof chunk, &n, 200);
+        if (st != USB_OK)
+            break;
+        for (uint32_t i = 0; i < n && got < sizeof back; i++)
+            back[got++] = chunk[i];
+    }
+    fputs("cdc: ", stdout);
+    print_escaped(back, got);
     putchar('\n');
+    if (got < len)
+        printf("cdc: %u of %u bytes came back (%s)\n", (unsigned)got, (unsigned)len, usb_status_name(st));
 }
 
 static void cmd_peek(int argc, char **argv)
@@ -213,6 +287,115 @@ static void cmd_minstret(int argc, char **argv)
     printf("minstret=%llu\n", (unsigned long long)read_minstret64());
 }
 
+static void cmd_lsusb(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    const struct ohci_info *hc = ohci_controller();
+    if (hc == NULL) {
+        printf("no USB host controller\n");
+        return;
+    }
+    printf("ohci at 0x%08lx, irq %lu, %d ports%s\n", (unsigned long)hc->base, (unsigned long)hc->irq, hc->ports,
+           ohci_dead() ? ", stopped (unrecoverable error)" : "");
+    usb_enumerate();  /* devices attached since boot */
+    if (usb_device_count() == 0)
+        printf("no USB devices\n");
+    for (int i = 0; i < usb_device_count(); i++)
+        usb_print_details(usb_device_at(i));
+}
+
+static bool console_key(void)
+{
+    return uart_rx_ready();
+}
+
+static void cmd_kbd(int argc, char **argv)
+{
+    unsigned long count = 0;  /* 0: until a key on the console */
+    char *end;
+    if (argc > 2 || (argc == 2 && ((count = strtoul(argv[1], &end, 10)) == 0 || *end != '\0'))) {
+        printf("usage: kbd [COUNT]\n");
+        return;
+    }
+    struct usb_device *dev = hid_kbd_device();
+    if (dev == NULL) {
+        printf("kbd: no USB keyboard\n");
+        return;
+    }
+    if (count)
+        printf("kbd: usb %d, %lu reports (a key here stops)\n", dev->port, count);
+    else
+        printf("kbd: usb %d, until a key here\n", dev->port);
+
+    uint8_t report[HID_KBD_REPORT_LEN], prev[HID_KBD_REPORT_LEN] = {0};
+    char typed[LINE_MAX];
+    size_t n_typed = 0;
+    for (unsigned long n = 0; count == 0 || n < count; n++) {
+        enum usb_status st = hid_kbd_read(report, console_key);
+        if (st == USB_TIMEOUT && uart_rx_ready()) {
+            (void)uart_getc();  /* the key that stopped us */
+            break;
+        }
+        if (st != USB_OK) {
+            printf("kbd: %s\n", usb_status_name(st));
+            break;
+        }
+        char chars[HID_KBD_REPORT_LEN];
+        size_t k = hid_kbd_chars(report, prev, chars, sizeof chars);
+        printf("report");
+        for (int i = 0; i < HID_KBD_REPORT_LEN; i++)
+            printf(" %02x", report[i]);
+        if (k) {
+            fputs("  \"", stdout);
+            print_escaped(chars, k);
+            putchar('"');
+        }
+        putchar('\n');
+        for (size_t i = 0; i < k && n_typed < sizeof typed; i++)
+            typed[n_typed++] = chars[i];
+        memcpy(prev, report, sizeof prev);
+    }
+    fputs("typed \"", stdout);
+    print_escaped(typed, n_typed);
+    fputs("\"\n", stdout);
+}
+
+static void cmd_read(int argc, char **argv)
+{
+    static uint8_t block[MSC_MAX_BLOCK] __attribute__((aligned(16)));  /* DMA target */
+    char *end;
+    if (argc != 2 || argv[1][0] == '\0') {
+        printf("usage: read LBA\n");
+        return;
+    }
+    unsigned long lba = strtoul(argv[1], &end, 0);
+    if (*end != '\0') {
+        printf("usage: read LBA\n");
+        return;
+    }
+    if (msc_device() == NULL) {
+        printf("read: no USB disk\n");
+        return;
+    }
+    struct msc_result r = msc_read_block((uint32_t)lba, block);
+    if (r.usb != USB_OK || r.csw_status != 0) {
+        msc_print_error("read", &r);
+        return;
+    }
+    uint32_t size = msc_block_size();
+    printf("block %lu, %lu bytes:\n", lba, (unsigned long)size);
+    for (uint32_t off = 0; off < size; off += 16) {
+        printf("%04lx ", (unsigned long)off);
+        for (uint32_t i = 0; i < 16; i++)
+            printf(" %02x", block[off + i]);
+        fputs("  |", stdout);
+        for (uint32_t i = 0; i < 16; i++)
+            putchar(block[off + i] >= 0x20 && block[off + i] < 0x7f ? block[off + i] : '.');
+        fputs("|\n", stdout);
+    }
+}
+
 static void cmd_exit(int argc, char **argv)
 {
     int code = argc > 1 ? atoi(argv[1]) : 0;
@@ -230,10 +413,13 @@ static void cmd_poweroff(int argc, char **argv)
 
 static const struct command commands[] = {
     {"help", "", "list the commands", cmd_help},
-    {"echo", " TEXT", "print TEXT", cmd_echo},
+    {"echo", " TEXT", "print TEXT (through the USB serial port, if any)", cmd_echo},
     {"peek", " ADDR", "read the 32-bit word at ADDR (hex)", cmd_peek},
     {"poke", " ADDR VALUE", "write VALUE (hex) to the 32-bit word at ADDR (hex)", cmd_poke},
     {"minstret", "", "instructions retired since reset", cmd_minstret},
+    {"lsusb", "", "list the USB devices", cmd_lsusb},
+    {"kbd", " [COUNT]", "print USB keyboard reports (COUNT, or until a key here)", cmd_kbd},
+    {"read", " LBA", "read block LBA of the USB disk and dump it", cmd_read},
     {"exit", " [CODE]", "power off with exit code CODE (default 0)", cmd_exit},
     {"poweroff", "", "power off (exit code 0)", cmd_poweroff},
 };
@@ -271,6 +457,8 @@ int main(void)
 
     console_init();
     printf("Hindsight sample firmware\n");
+    if (usb_init())
+        usb_enumerate();
     printf("type help for commands\n");
     for (;;) {
         fputs("> ", stdout);

@@ -15,7 +15,6 @@ interface Offered { source: InputSource<unknown>; value: unknown }
 
 export class RecordingInputPump {
   private readonly queue: Offered[] = [];
-  private head = 0;
 
   constructor(private readonly record: (e: InputEvent) => void) {}
 
@@ -25,24 +24,31 @@ export class RecordingInputPump {
   }
 
   get pending(): number {
-    return this.queue.length - this.head;
+    return this.queue.length;
   }
 
-  /** At a canonical point: applies (in order) what the machine can take, recording each. */
+  /**
+   * At a canonical point: applies what the machine can take, recording each. Values of one source
+   * enter in the order offered; a source that cannot take its next value (a full UART FIFO) does
+   * not hold up the others (a USB completion the guest is waiting for).
+   */
   deliver(machine: Machine): number {
     let n = 0;
-    while (this.head < this.queue.length) {
-      const { source, value } = this.queue[this.head]!;
-      if (!source.canApply(machine, value)) break;
+    const blocked = new Set<string>();
+    const rest: Offered[] = [];
+    for (const item of this.queue) {
+      const { source, value } = item;
+      if (blocked.has(source.kind) || !source.canApply(machine, value)) {
+        blocked.add(source.kind);
+        rest.push(item);
+        continue;
+      }
       source.apply(machine, value);
       this.record({ icount: machine.icount, ticks: machine.hart.ticks(), kind: source.kind, data: source.encode(value) });
-      this.head++;
       n++;
     }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
+    this.queue.length = 0;
+    this.queue.push(...rest);
     return n;
   }
 }
