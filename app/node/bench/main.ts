@@ -15,6 +15,7 @@
 //   intervals  D. record overhead, size and seek/previous-write latency for several snapshot
 //                 intervals on workload.elf: how the defaults in checkpoint-policy.ts were chosen
 //   intervals-long  the same for 10/20/50 M on workload-long.elf (optional)
+//   usb        E. record overhead on a USB mass-storage workload, and recording bytes per MB read
 // Heavy parts run in child processes (`node dist/bench.mjs --child ...`, see util.ts).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { projectRoot } from '../io.js';
 import { benchEngineSpeed } from './engine-speed.js';
 import { benchRecording } from './recording.js';
 import { benchIntervals, benchIntervalsLong } from './intervals.js';
+import { benchUsb } from './usb.js';
 import { childMain } from './children.js';
 import { log } from './util.js';
 
@@ -49,10 +51,11 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   record: benchRecording,
   intervals: benchIntervals,
   'intervals-long': benchIntervalsLong,
+  usb: benchUsb,
 };
 
 /** What `npm run bench` runs without suite names. */
-const DEFAULT_SUITES = ['engine', 'record', 'intervals'];
+const DEFAULT_SUITES = ['engine', 'record', 'intervals', 'usb'];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).map((a) => a.replace(/^--?/, ''));
