@@ -74,6 +74,12 @@ export interface UsbDeviceBackend {
   reset(): Promise<void>;
   /** Abandons every pending transfer (each resolves with status 'nodev' or is dropped). */
   cancelAll(): void;
+  /**
+   * Abandons one pending transfer (the guest's driver took it off the schedule): it resolves with
+   * 'nodev' and must not consume data meant for the next transfer (a key report, serial bytes).
+   * `t` is the object given to submit(). Backends that cannot cancel one transfer leave this out.
+   */
+  cancel?(t: UsbTransfer): void;
   close(): Promise<void>;
   /** Set by the host: called when the device goes away (unplugged). */
   onDisconnect: (() => void) | null;

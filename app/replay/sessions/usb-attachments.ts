@@ -20,12 +20,19 @@ export class UsbAttachments {
   private readonly backends = new Map<number, UsbDeviceBackend>();
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly cancelled = new Set<number>();
+  /** Transfers handed to a backend and not answered yet, by the controller's id. */
+  private readonly transfers = new Map<number, { port: number; transfer: UsbTransfer }>();
 
   /** `derived` receives the deterministic transfer requests for the timeline (may be a no-op). */
   constructor(private readonly machine: Machine, private readonly pump: RecordingInputPump, private readonly derived: (e: DerivedEvent) => void = () => {}) {
     const usb = machine.usb;
     usb.onTransferRequest = (req) => this.submit(req);
-    usb.onTransferCancel = (id) => { this.cancelled.add(id); };
+    usb.onTransferCancel = (id) => {
+      this.cancelled.add(id);
+      const t = this.transfers.get(id);
+      // Put the transfer back where a real device's NAKing transfer would be: nowhere.
+      if (t) this.backends.get(t.port)?.cancel?.(t.transfer);
+    };
     usb.onPortReset = (port) => { void this.backends.get(port)?.reset(); };
   }
 
@@ -77,8 +84,10 @@ export class UsbAttachments {
     this.derived({ icount: h.icount, kind: DERIVED_USB_REQUEST, data: encodeUsbRequest({ ...req, ticks: h.ticks() }) });
     const backend = this.backends.get(req.port);
     const outHash = fnv1a(req.data);
+    const transfer = toUsbTransfer(req);
     const answer = (c: UsbCompletion): void => {
       this.inFlight.delete(req.id);
+      this.transfers.delete(req.id);
       if (this.cancelled.delete(req.id)) return;
       this.pump.offer(usbCompletion, { id: req.id, status: c.status, actualLength: c.actualLength, outHash, data: c.data });
     };
@@ -86,7 +95,8 @@ export class UsbAttachments {
       answer({ status: 'nodev', data: new Uint8Array(0), actualLength: 0 });
       return;
     }
-    const done = backend.submit(toUsbTransfer(req)).then(answer, (e: unknown) => {
+    this.transfers.set(req.id, { port: req.port, transfer });
+    const done = backend.submit(transfer).then(answer, (e: unknown) => {
       // Backends never reject by contract; a bug in one must not wedge the guest.
       answer({ status: 'error', data: new Uint8Array(0), actualLength: 0 });
       throw e;

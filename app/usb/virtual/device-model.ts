@@ -152,6 +152,18 @@ export abstract class VirtualUsbDevice implements UsbDeviceBackend {
     }
   }
 
+  cancel(t: UsbTransfer): void {
+    for (const pipe of this.pipes.values()) {
+      const i = pipe.queue.findIndex((p) => p.t === t);
+      if (i < 0) continue;
+      const [p] = pipe.queue.splice(i, 1);
+      // The head may be waiting on an asynchronous answer: drop that answer when it comes.
+      if (i === 0 && pipe.busy) pipe.generation++;
+      p!.resolve(completion.nodev);
+      return;
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.cancelAll();
