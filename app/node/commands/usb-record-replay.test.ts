@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, scratchDir, PROJECT_ROOT } from '../testing/cli-harness.js';
+import { openTraceReader } from '../trace-store/index.js';
+import { DERIVED_USB_REQUEST, DERIVED_USB_TRANSFER_END, decodeUsbRequest, decodeUsbTransferEnd } from '../../replay/trace/derived-codecs.js';
 
 const shell = path.join(PROJECT_ROOT, 'assets/firmware/elf/shell.elf');
 const scratch = scratchDir('hs-usb-rr-');
@@ -27,6 +29,18 @@ describe('recording USB traffic', () => {
     expect(replayed.code).toBe(0);
     expect(replayed.stdout.equals(recorded.stdout)).toBe(true);
     expect(replayed.stderr).toMatch(/all identical/);
+    // Each transfer is on the timeline: its request and its outcome (status, length) as derived events.
+    const reader = openTraceReader(rec);
+    try {
+      const requests = reader.derived(0, reader.completeUpTo + 1, DERIVED_USB_REQUEST).map((e) => decodeUsbRequest(e.data));
+      const ends = reader.derived(0, reader.completeUpTo + 1, DERIVED_USB_TRANSFER_END).map((e) => decodeUsbTransferEnd(e.data));
+      expect(ends.length).toBeGreaterThan(20);
+      const ids = new Set(requests.map((r) => r.id));
+      expect(ends.every((e) => ids.has(e.id))).toBe(true);
+      expect(ends.some((e) => e.status === 'ok' && e.actualLength === 512)).toBe(true); // a disk block
+    } finally {
+      reader.close();
+    }
   });
 
   it('exports the transfers as usbmon pcapng that tshark reads without malformed packets', async () => {

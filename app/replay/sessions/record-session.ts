@@ -8,7 +8,8 @@ import type { Machine } from '../../engine/machine/machine.js';
 import type { StopReason } from '../../engine/machine/stop-reason.js';
 import { RamHashCache } from '../../engine/machine/state-hash.js';
 import { RecordingInputPump } from '../inputs/input-pump.js';
-import { DERIVED_TRAP, DERIVED_UART_TX, encodeTrap, encodeUartTx } from '../trace/derived-codecs.js';
+import { DERIVED_TRAP, DERIVED_UART_TX, DERIVED_USB_TRANSFER_END, encodeTrap, encodeUartTx, usbTransferEndFromCompletion } from '../trace/derived-codecs.js';
+import { usbCompletion } from '../inputs/usb-completion.js';
 import type { DerivedEvent, SnapshotPage, TraceEnd, TraceWriter } from '../trace/trace.js';
 import { encodeWriteSummary, mergeWriteSummaries } from '../write-index/write-summary.js';
 import { DEFAULT_CHECKPOINT_POLICY, pickSnapshotToThin, type CheckpointPolicy } from '../timeline/checkpoint-policy.js';
@@ -36,7 +37,11 @@ export class RecordSession {
   constructor(readonly machine: Machine, private readonly writer: TraceWriter, policy: Partial<CheckpointPolicy> = {}) {
     this.policy = { ...DEFAULT_CHECKPOINT_POLICY, ...policy };
     if (!(this.policy.interval >= 1)) throw new RangeError(`snapshot interval must be at least 1, got ${this.policy.interval}`);
-    this.inputs = new RecordingInputPump((e) => writer.appendInput(e));
+    this.inputs = new RecordingInputPump((e) => {
+      writer.appendInput(e);
+      // The timeline's USB lane wants each transfer's outcome without decoding inputs.
+      if (e.kind === usbCompletion.kind) this.recordDerived({ icount: e.icount, kind: DERIVED_USB_TRANSFER_END, data: usbTransferEndFromCompletion(e.data) });
+    });
     const bus = machine.bus;
     this.everUsed = new Uint8Array(bus.ram.length / PAGE);
     const ram32 = bus.ram32;

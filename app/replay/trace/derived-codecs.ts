@@ -133,3 +133,21 @@ export function decodeUsbRequest(d: Uint8Array): UsbRequestEvent {
     ticks: v.getUint32(30, true) * 0x1_0000_0000 + v.getUint32(26, true),
   };
 }
+
+// usb-transfer-end: how a transfer ended, at the icount the guest observed it (the completion
+// input with the same id has the IN data). [id u32][status u8][actualLength u32] — the first 9
+// bytes of a usb-completion input, so the timeline reads outcomes without decoding inputs.
+export const DERIVED_USB_TRANSFER_END = 'usb-transfer-end';
+const USB_STATUSES = ['ok', 'stall', 'babble', 'timeout', 'nodev', 'error'] as const;
+
+export function usbTransferEndFromCompletion(completion: Uint8Array): Uint8Array {
+  return completion.slice(0, 9);
+}
+
+export function decodeUsbTransferEnd(d: Uint8Array): { id: number; status: (typeof USB_STATUSES)[number]; actualLength: number } {
+  if (d.length !== 9) throw new TraceFormatError(`usb-transfer-end event has ${d.length} bytes, expected 9`);
+  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const status = USB_STATUSES[d[4]!];
+  if (!status) throw new TraceFormatError(`usb-transfer-end event has an unknown status ${d[4]}`);
+  return { id: v.getUint32(0, true), status, actualLength: v.getUint32(5, true) };
+}
