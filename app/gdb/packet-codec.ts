@@ -14,7 +14,7 @@
 // up back in the state "between packets" by the next '$'. A '$' inside a packet abandons the
 // packet in progress (it can only mean the stream lost bytes), so a client can always resync.
 
-import { decodeUtf8 } from '../debuginfo/util/utf8.js';
+import { decodeUtf8, encodeUtf8 } from '../engine/util/utf8.js';
 
 /** The largest packet we accept (and announce in qSupported as PacketSize): 16 KiB. */
 export const MAX_PACKET_SIZE = 0x4000;
@@ -205,17 +205,4 @@ export function textToHex(text: string): string {
 export function hexToText(hex: string): string | null {
   const bytes = fromHex(hex);
   return bytes === null ? null : decodeUtf8(bytes);
-}
-
-/** UTF-8 by hand: ES2022 without DOM or Node types has no TextEncoder. */
-function encodeUtf8(text: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return Uint8Array.from(out);
 }

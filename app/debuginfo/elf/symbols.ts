@@ -6,7 +6,7 @@
 import type { ElfFile, ElfSection } from './elf-file.js';
 import { SHF_ALLOC, SHT_DYNSYM, SHT_SYMTAB } from './elf-file.js';
 import { ByteReader } from '../util/byte-reader.js';
-import { decodeUtf8 } from '../util/utf8.js';
+import { decodeUtf8 } from '../../engine/util/utf8.js';
 import type { WarningSink } from '../warnings.js';
 import { hex } from '../warnings.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ByteReader, stringAt } from './byte-reader.js';
-import { decodeUtf8 } from './utf8.js';
+import { decodeUtf8 } from '../../engine/util/utf8.js';
 import { DwarfFormatError } from '../warnings.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);

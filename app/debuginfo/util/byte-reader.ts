@@ -4,7 +4,7 @@
 // section size. Offsets reported are section offsets (`base` + position in the slice).
 
 import { DwarfFormatError } from '../warnings.js';
-import { decodeUtf8 } from './utf8.js';
+import { decodeUtf8 } from '../../engine/util/utf8.js';
 
 const TWO32 = 0x1_0000_0000;
 

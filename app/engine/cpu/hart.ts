@@ -222,11 +222,8 @@ export class Hart implements HartInterruptPins {
   /** Recomputes which accesses are translated; flushes the TLBs (privilege, satp, MPRV, SUM, MXR may have changed). */
   updateTranslation(): void {
     const sv32 = (this.satp >>> 31) === 1;
-    const dataPriv = (this.mstatus & MSTATUS.MPRV) && this.priv === PRIV_M
-      ? (this.mstatus & MSTATUS.MPP) >>> MSTATUS.MPP_SHIFT
-      : this.priv;
     const wasFetch = this.vmFetch;
-    this.vmData = sv32 && dataPriv !== PRIV_M;
+    this.vmData = sv32 && this.dataPriv() !== PRIV_M;
     this.vmFetch = sv32 && this.priv !== PRIV_M;
     this.flushTlb();
     if (wasFetch || this.vmFetch) this.onFetchMappingChange();

@@ -1,32 +1,7 @@
 // A small binary codec for machine and device state. Little-endian, no padding, explicit lengths.
 // Used for snapshots and for the whole-machine hash, so its output must be a pure function of state.
 
-// The engine has no TextEncoder (it is not ECMAScript); names in state are short, so UTF-8 by hand.
-function utf8Encode(s: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return Uint8Array.from(out);
-}
-
-function utf8Decode(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length;) {
-    const c = b[i]!;
-    let cp: number;
-    if (c < 0x80) { cp = c; i += 1; }
-    else if (c < 0xe0) { cp = ((c & 31) << 6) | (b[i + 1]! & 63); i += 2; }
-    else if (c < 0xf0) { cp = ((c & 15) << 12) | ((b[i + 1]! & 63) << 6) | (b[i + 2]! & 63); i += 3; }
-    else { cp = ((c & 7) << 18) | ((b[i + 1]! & 63) << 12) | ((b[i + 2]! & 63) << 6) | (b[i + 3]! & 63); i += 4; }
-    s += String.fromCodePoint(cp);
-  }
-  return s;
-}
+import { decodeUtf8, encodeUtf8 } from '../util/utf8.js';
 
 export class StateWriter {
   private buf: Uint8Array;
@@ -64,7 +39,7 @@ export class StateWriter {
   f64(v: number): this { this.reserve(8); this.view.setFloat64(this.pos, v, true); this.pos += 8; return this; }
   bool(v: boolean): this { return this.u8(v ? 1 : 0); }
   bytes(b: Uint8Array): this { this.u32(b.length); this.reserve(b.length); this.buf.set(b, this.pos); this.pos += b.length; return this; }
-  str(s: string): this { return this.bytes(utf8Encode(s)); }
+  str(s: string): this { return this.bytes(encodeUtf8(s)); }
   i32array(a: Int32Array): this { this.u32(a.length); for (let i = 0; i < a.length; i++) this.i32(a[i]!); return this; }
 
   finish(): Uint8Array { return this.buf.slice(0, this.pos); }
@@ -97,7 +72,7 @@ export class StateReader {
   f64(): number { this.need(8); const v = this.view.getFloat64(this.pos, true); this.pos += 8; return v; }
   bool(): boolean { return this.u8() !== 0; }
   bytes(): Uint8Array { const n = this.u32(); this.need(n); const b = this.buf.slice(this.pos, this.pos + n); this.pos += n; return b; }
-  str(): string { return utf8Decode(this.bytes()); }
+  str(): string { return decodeUtf8(this.bytes()); }
   i32array(into?: Int32Array): Int32Array {
     const n = this.u32();
     const a = into && into.length === n ? into : new Int32Array(n);

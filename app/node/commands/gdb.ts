@@ -11,7 +11,7 @@
 // Ctrl-C while recording ends the recording early (and serves it); while serving, it (or SIGTERM)
 // stops the server (exit 130).
 
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +22,7 @@ import { RecordSession } from '../../replay/sessions/record-session.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../../replay/timeline/checkpoint-policy.js';
 import { listenGdbTcp, type GdbTcpServer } from '../gdb-server-tcp.js';
 import { driveGuest } from '../guest-driver.js';
-import { loadGuestImage } from '../guest-image.js';
+import { isElfFile, loadGuestImage } from '../guest-image.js';
 import { CliError, parseCount, type Io } from '../io.js';
 import { openRecording, openTimeline } from '../open-recording.js';
 import { OutputBuffer } from '../output-buffer.js';
@@ -52,7 +52,7 @@ export async function gdbCommand(args: string[], io: Io): Promise<number> {
   const port = values.port !== undefined ? parseCount('--port', values.port) : DEFAULT_GDB_PORT;
   if (port > 65535) throw new CliError(`--port ${port} is not a TCP port (0..65535; 0 picks a free one)`);
   const host = values.listen ?? '127.0.0.1';
-  const isElf = sniffElf(file);
+  const isElf = isElfFile(file);
   if (!isElf && (values['max-insns'] !== undefined || values['serial-in'] !== undefined)) {
     throw new CliError('--max-insns and --serial-in apply when recording an ELF; this is a recording');
   }
@@ -69,26 +69,6 @@ export async function gdbCommand(args: string[], io: Io): Promise<number> {
     return await serve(recording, { host, port, at: values.at, verbose: values.verbose ?? false, elfHint: isElf ? file : null }, io);
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-/** Whether the file starts with the ELF magic (otherwise it should be a recording). */
-function sniffElf(file: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new CliError(`cannot open ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
-  }
-  try {
-    const head = Buffer.alloc(4);
-    const n = readSync(fd, head, 0, 4, 0);
-    return n === 4 && head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
-  } catch (e) {
-    throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -5,7 +5,7 @@
 // bundled sample firmware is recorded with its demo input, so the page shows something real.
 // The session runs in a worker thread (--inline: on the main thread, for debugging).
 
-import { existsSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProtocolError } from '../../protocol/errors.js';
@@ -15,22 +15,7 @@ import { makeScratchDir } from '../serve/node-ports.js';
 import { startServer } from '../serve/server.js';
 import { InlineSessionHost, WorkerSessionHost, type SessionHost } from '../serve/session-host.js';
 import { HINDSIGHT_VERSION } from '../version.js';
-
-function isElf(file: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new CliError(`cannot open ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
-  }
-  try {
-    const head = Buffer.alloc(4);
-    return readSync(fd, head, 0, 4, 0) === 4 && head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
-  } finally {
-    closeSync(fd);
-  }
-}
+import { isElfFile } from '../guest-image.js';
 
 export interface ServeControl {
   /** Resolves to stop the server (default: SIGINT or SIGTERM). */
@@ -65,7 +50,7 @@ export async function serveCommand(args: string[], io: Io, control: ServeControl
   if (file === undefined) {
     const demo = path.join(projectRoot(), 'assets', 'firmware', 'shell-demo.txt');
     first = { method: 'openElf', params: { path: defaultFirmware(), serialInput: readFileSync(demo, 'latin1') } };
-  } else if (isElf(file)) {
+  } else if (isElfFile(file)) {
     let serialInput: string | undefined;
     if (values['serial-in'] !== undefined) {
       try {

@@ -1,6 +1,19 @@
-// A small UTF-8 decoder: ES2022 without DOM types has no TextDecoder, and app/debuginfo must run
-// anywhere JavaScript runs. It is the WHATWG Encoding Standard's UTF-8 decoder (section 9.1.1),
-// so malformed input gives the same U+FFFD replacements as TextDecoder.
+// UTF-8 by hand: ES2022 without DOM or Node types has no TextEncoder/TextDecoder, and the engine
+// (state names), the debug-info reader (symbol and DWARF strings) and the gdb server (monitor
+// text) must run anywhere JavaScript runs. The decoder is the WHATWG Encoding Standard's UTF-8
+// decoder (section 9.1.1), so malformed input gives the same U+FFFD replacements as TextDecoder.
+
+export function encodeUtf8(text: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
 
 export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
   let ascii = true;
