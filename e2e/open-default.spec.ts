@@ -1,25 +1,25 @@
 // Journey: open the app with no file: the bundled sample firmware is recorded with its demo input
-// and opened; every panel shows the real machine at the end of the recording.
+// and opened; every panel shows the real machine at the end of the recording. Runs against both
+// hosts: Chromium on `hindsight serve`, and the Electron app (skipped, saying why, without an
+// Electron binary).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { consoleLines, e2eSkipReason, launch, openUi, screenshot, serve, shownIcount, type Served } from './support.js';
+import type { Page } from 'playwright-core';
+import { HOSTS, consoleLines, hostSkipReason, openApp, screenshot, shownIcount } from './support.js';
 
-const skip = e2eSkipReason();
-
-describe.skipIf(skip !== null)('open the default recording', () => {
-  let served: Served;
-  let browser: Browser;
+for (const host of HOSTS) {
+  const skip = hostSkipReason(host);
+  describe.skipIf(skip !== null)(`open the default recording (${host}${skip ? `; ${skip}` : ''})`, () => {
+  let app: { page: Page; errors: string[]; close(): Promise<void> };
   beforeAll(async () => {
-    [served, browser] = await Promise.all([serve(), launch()]);
+    app = await openApp(host);
   });
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
+    await app?.close();
   });
 
   it('shows the sample shell at the end of its run, every panel real', async () => {
-    const { page, errors } = await openUi(browser, served.url);
+    const { page, errors } = app;
     await expect.poll(() => page.getByTestId('recording').textContent()).toContain('shell.elf');
     const end = Number((await page.getByTestId('recording').textContent())!.match(/([\d,]+) instructions/)![1]!.replace(/,/g, ''));
     await expect.poll(() => shownIcount(page)).toBe(end);
@@ -36,7 +36,8 @@ describe.skipIf(skip !== null)('open the default recording', () => {
     const pc = await page.getByTestId('reg-pc').textContent();
     expect(await page.getByTestId('disasm-pc').getAttribute('data-address')).toBe(String(parseInt(pc!, 16)));
     expect(await page.getByTestId('reg-sp').textContent()).toMatch(/^[0-9a-f]{8}$/);
-    await screenshot(page, 'open-default');
+    await screenshot(page, host === 'browser' ? 'open-default' : `open-default-${host}`);
     expect(errors).toEqual([]);
   });
 });
+}

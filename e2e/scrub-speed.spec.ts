@@ -1,8 +1,11 @@
-// Measurement: dragging the scrubber over a long recording (the workload firmware, 300 M
-// instructions, a snapshot every 10 M). While the pointer moves at display rate, how many
-// positions per second does the UI show, and how long does each seek take from request to the
-// view applied (browser timing)? Seeks are coalesced (one in flight, latest wins), so the figures
-// are the host's real pace, not a queue. Writes e2e/artifacts/scrub-speed.json.
+// Measurement (issue 7's benchmark): dragging the scrubber over a recording of at least 1 G
+// instructions (workload-long.elf run to its end: 2.17 G, a snapshot every 10 M; recording it takes
+// about 10 s). While the pointer moves at display rate, how many positions per second does the UI
+// show, and how long does each seek take from request to the view applied and painted (the
+// browser's own clock)? Seeks are coalesced (one in flight, latest wins), so the figures are the
+// host's real pace, not a queue. Targets: at least 20 positions a second, each on screen within
+// 150 ms. Writes e2e/artifacts/scrub-speed.json (read by `npm run bench -- scrub`) and annotates
+// the test with the figures (the e2e report).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +14,10 @@ import type { Browser } from 'playwright-core';
 import { ARTIFACTS, ROOT, cli, e2eSkipReason, launch, openUi, queryState, screenshot, serve, shownIcount, tempDir, type Served } from './support.js';
 
 const skip = e2eSkipReason();
-const LENGTH = 300_000_000;
+const ELF = 'assets/firmware/elf/workload-long.elf';
+/** The issue's floor; the recording is checked to be at least this long. */
+const MIN_LENGTH = 1_000_000_000;
+const TARGET = { positionsPerSecond: 20, shownWithinMs: 150 } as const;
 
 interface Sample { icount: number; sentAt: number; appliedAt: number; shownAt?: number }
 
@@ -27,7 +33,7 @@ describe.skipIf(skip !== null)('scrubbing speed', () => {
   let file: string;
   beforeAll(async () => {
     file = path.join(tmp.dir, 'workload.hsrec');
-    cli(['record', path.join(ROOT, 'assets/firmware/elf/workload.elf'), '-o', file, '--max-insns', String(LENGTH), '--force'], [124]);
+    cli(['record', path.join(ROOT, ELF), '-o', file, '--force']);
     [served, browser] = await Promise.all([serve([file]), launch()]);
   });
   afterAll(async () => {
@@ -36,9 +42,11 @@ describe.skipIf(skip !== null)('scrubbing speed', () => {
     tmp.remove();
   });
 
-  it('shows positions while dragging, one seek in flight, and lands exactly', async () => {
+  it('shows positions while dragging, one seek in flight, and lands exactly', async ({ annotate }) => {
     const { page, errors } = await openUi(browser, served.url);
-    await expect.poll(() => shownIcount(page), { timeout: 20_000 }).toBe(LENGTH);
+    const length = Number((await page.getByTestId('recording').textContent())!.match(/([\d,]+) instructions/)![1]!.replace(/,/g, ''));
+    expect(length).toBeGreaterThanOrEqual(MIN_LENGTH);
+    await expect.poll(() => shownIcount(page), { timeout: 20_000 }).toBe(length);
     // A drag at display rate: pointer events every 16 ms for 3 s, dispatched in the page (so the
     // rate does not depend on the test driver), forward over 80% of the recording, then back.
     const moves = 180;
@@ -68,7 +76,7 @@ describe.skipIf(skip !== null)('scrubbing speed', () => {
     const seconds = (t1 - t0) / 1000;
     const stats = (xs: number[]) => ({ p50: +pct(xs, 50).toFixed(1), p90: +pct(xs, 90).toFixed(1), max: +Math.max(...xs).toFixed(1), min: +Math.min(...xs).toFixed(1) });
     const figures = {
-      recording: { instructions: LENGTH, snapshotEvery: 10_000_000 },
+      recording: { elf: path.basename(ELF), instructions: length, snapshotEvery: 10_000_000 },
       pointerEvents: moves,
       dragSeconds: +seconds.toFixed(2),
       pointerEventsPerSecond: +(moves / seconds).toFixed(1),
@@ -77,10 +85,17 @@ describe.skipIf(skip !== null)('scrubbing speed', () => {
       seeksSent: during.length,
       requestToDataMs: stats(toData),
       requestToShownMs: stats(toShown),
+      target: TARGET,
+      met: {
+        positionsPerSecond: shownInDrag / seconds >= TARGET.positionsPerSecond,
+        shownWithinMs: toShown.length > 0 && Math.max(...toShown) <= TARGET.shownWithinMs,
+      },
     };
     mkdirSync(ARTIFACTS, { recursive: true }); // git-ignored: absent in a fresh clone
     writeFileSync(path.join(ARTIFACTS, 'scrub-speed.json'), `${JSON.stringify(figures, null, 2)}\n`);
     console.log('scrub speed:', JSON.stringify(figures));
+    await annotate(`${figures.positionsPerSecond} positions/s (target ≥ ${TARGET.positionsPerSecond}); request to shown p50 ${figures.requestToShownMs.p50} ms, `
+      + `p90 ${figures.requestToShownMs.p90} ms, max ${figures.requestToShownMs.max} ms (target ≤ ${TARGET.shownWithinMs}); ${length} instructions`, 'scrub-speed');
     // Never more than one seek in flight: each was sent after the previous one was applied.
     for (let i = 1; i < during.length; i++) expect(during[i]!.sentAt).toBeGreaterThanOrEqual(during[i - 1]!.appliedAt);
     expect(during.length).toBeGreaterThan(10);

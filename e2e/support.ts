@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { electronSkipReason, launchElectron } from './electron-host.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
@@ -29,9 +30,15 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Starts `hindsight serve ARGS` and waits for the one URL line it prints. */
-export function serve(args: string[] = []): Promise<Served> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `hindsight serve ARGS` and waits for the one URL line it prints. Its config folder (the
+ * Recent list) is a fresh temporary one unless `configHome` names one: tests never touch the user's.
+ */
+export function serve(args: string[] = [], opts: { configHome?: string; cwd?: string } = {}): Promise<Served> {
+  const configHome = opts.configHome ?? mkdtempSync(path.join(os.tmpdir(), 'hindsight-e2e-config-'));
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: configHome }, ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
   let out = '', err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   return new Promise((resolve, reject) => {
@@ -48,9 +55,13 @@ export function serve(args: string[] = []): Promise<Served> {
         url, origin: u.origin, port: Number(u.port), token: u.searchParams.get('token') ?? '',
         stderr: () => err,
         stop: () => new Promise<void>((res) => {
-          if (child.exitCode !== null) { res(); return; }
+          const done = (): void => {
+            if (!opts.configHome) rmSync(configHome, { recursive: true, force: true });
+            res();
+          };
+          if (child.exitCode !== null) { done(); return; }
           child.removeAllListeners('exit');
-          child.on('exit', () => res());
+          child.on('exit', () => done());
           child.kill('SIGTERM');
         }),
       });
@@ -64,6 +75,23 @@ export function launch(): Promise<Browser> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run'],
   });
+}
+
+/** The two hosts the journeys run against: Chromium on `hindsight serve`, and the Electron app. */
+export type HostKind = 'browser' | 'electron';
+export const HOSTS: readonly HostKind[] = ['browser', 'electron'];
+
+/** Why the specs cannot run on `host` here, or null (the describe names it, so the report says why). */
+export function hostSkipReason(host: HostKind): string | null {
+  return e2eSkipReason() ?? (host === 'electron' ? electronSkipReason() : null);
+}
+
+/** The app on `host`, opened with serve-style ARGS (a FILE, or none: the bundled sample): its UI page. */
+export async function openApp(host: HostKind, args: string[] = []): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
+  if (host === 'electron') return launchElectron(args);
+  const [served, browser] = await Promise.all([serve(args), launch()]);
+  const { page, errors } = await openUi(browser, served.url);
+  return { page, errors, close: async () => { await browser.close(); await served.stop(); } };
 }
 
 /** A page on the served UI, at 1600x900, with page errors collected. */

@@ -8,6 +8,7 @@ const projects = [
   'app/tsconfig.json',
   'app/node/tsconfig.json',
   'native-bridge/tsconfig.json',
+  'main/tsconfig.json',
   'tsconfig.tests.json',
   'renderer/tsconfig.json',
   'e2e/tsconfig.json',

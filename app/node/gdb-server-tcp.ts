@@ -1,5 +1,6 @@
 // The gdb server's TCP transport: listens on one address, serves one client at a time with a
-// GdbSession (app/gdb), and is done when that client's session ends (as gdbserver without --multi).
+// GdbSession (app/gdb), and is done when that client's session ends (as gdbserver without --multi),
+// or, with keepListening, serves the next client until closed.
 // A second client while one is connected is turned away. The session's long operations yield to
 // the event loop between chunks (setImmediate runs after pending socket reads), which is how a
 // Ctrl-C from gdb reaches a running reverse-continue.
@@ -26,6 +27,13 @@ export interface GdbTcpOptions {
   readonly log: (line: string) => void;
   /** Protocol noise (malformed packets and the like); dropped unless given. */
   readonly debug?: (line: string) => void;
+  /**
+   * Serve one client after another until close() (the UI's server: gdb may reconnect), instead of
+   * ending with the first client's session (the CLI's, as gdbserver without --multi).
+   */
+  readonly keepListening?: boolean;
+  /** A client connected (true) or left (false). */
+  readonly onClient?: (connected: boolean, address: string) => void;
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -40,13 +48,15 @@ export function listenGdbTcp(opts: GdbTcpOptions): Promise<GdbTcpServer> {
   server.on('close', () => finish());
 
   server.on('connection', (socket) => {
-    if (client || served) {
+    if (client || (served && !opts.keepListening)) {
       opts.log(`gdb: turned away a second client from ${socket.remoteAddress ?? '?'} (one at a time)`);
       socket.destroy();
       return;
     }
     client = socket;
     served = true;
+    const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    opts.onClient?.(true, address);
     socket.setNoDelay(true);
     const session = new GdbSession(opts.target, {
       send: (bytes) => {
@@ -62,7 +72,8 @@ export function listenGdbTcp(opts: GdbTcpOptions): Promise<GdbTcpServer> {
     socket.on('close', () => {
       session.close();
       client = null;
-      server.close();
+      opts.onClient?.(false, address);
+      if (!opts.keepListening) server.close();
     });
   });
 

@@ -2,53 +2,17 @@
 // when its receive FIFO has room (as a real serial line with flow control would deliver them).
 
 import { readFileSync } from 'node:fs';
+import { SerialInputQueue } from '../replay/sessions/serial-input.js';
 import { CliError, type Io } from './io.js';
 
 const CTRL_A = 0x01;
 
-export class UartInputQueue {
-  private readonly queue: number[] = [];
-  private head = 0;
-  ended = false;
+/** The shared serial input queue (app/replay/sessions/serial-input.ts) plus a raw terminal. */
+export class UartInputQueue extends SerialInputQueue {
   interactive = false;
-  quitRequested = false;
-  private waiter: (() => void) | null = null;
   private tty: NodeJS.ReadStream | null = null;
   private onData: ((chunk: Buffer) => void) | null = null;
   private escape = false;
-
-  push(bytes: Uint8Array): void {
-    for (const b of bytes) this.queue.push(b);
-    this.wake();
-  }
-
-  end(): void {
-    this.ended = true;
-    this.wake();
-  }
-
-  get pending(): number {
-    return this.queue.length - this.head;
-  }
-
-  /** Hands every queued byte to `take` (the input pump, which applies flow control). */
-  drain(take: (byte: number) => void): void {
-    while (this.head < this.queue.length) take(this.queue[this.head++]!);
-    this.queue.length = 0;
-    this.head = 0;
-  }
-
-  /** Resolves when new input arrives, the input ends, or the user quits. */
-  waitForData(): Promise<void> {
-    if (this.pending || this.ended || this.quitRequested) return Promise.resolve();
-    return new Promise((resolve) => { this.waiter = resolve; });
-  }
-
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
-  }
 
   /** Raw terminal input; Ctrl-A x quits (as in QEMU), Ctrl-A Ctrl-A sends Ctrl-A. */
   attachTerminal(tty: NodeJS.ReadStream, io: Io): void {
@@ -58,12 +22,13 @@ export class UartInputQueue {
     tty.resume();
     io.stderr('hindsight: UART on this terminal; press Ctrl-A then x to quit\n');
     this.onData = (chunk: Buffer) => {
+      const bytes: number[] = [];
       for (const b of chunk) {
         if (this.escape) {
           this.escape = false;
           if (b === 0x78 /* x */) {
-            this.quitRequested = true;
-            this.wake();
+            this.push(bytes);
+            this.requestStop();
             return;
           }
           if (b !== CTRL_A) continue;
@@ -71,9 +36,9 @@ export class UartInputQueue {
           this.escape = true;
           continue;
         }
-        this.queue.push(b);
+        bytes.push(b);
       }
-      this.wake();
+      this.push(bytes);
     };
     tty.on('data', this.onData);
   }

@@ -14,6 +14,14 @@ import { CliError } from './io.js';
 
 const BLOCK = 512;
 
+/** A --usb SPEC that cannot be opened: which spec and why (the UI shows the two without the CLI's "--usb"). */
+export class UsbSpecError extends CliError {
+  override name = 'UsbSpecError';
+  constructor(readonly spec: string, readonly reason: string) {
+    super(`--usb ${spec}: ${reason}`);
+  }
+}
+
 /** A disk image file as a mass-storage medium; writes go to the file. */
 export class FileBlockStore implements BlockStore {
   readonly blockCount: number;
@@ -23,12 +31,12 @@ export class FileBlockStore implements BlockStore {
     try {
       this.fd = openSync(path, readOnly ? 'r' : 'r+');
     } catch (e) {
-      throw new CliError(`--usb virtual:msc:${path}: cannot open the image: ${(e as Error).message}`);
+      throw new UsbSpecError(`virtual:msc:${path}`, `cannot open the image: ${(e as Error).message}`);
     }
     const size = fstatSync(this.fd).size;
     if (size < BLOCK || size % BLOCK !== 0) {
       closeSync(this.fd);
-      throw new CliError(`--usb virtual:msc:${path}: the image is ${size} bytes; it must be a non-empty multiple of ${BLOCK}`);
+      throw new UsbSpecError(`virtual:msc:${path}`, `the image is ${size} bytes; it must be a non-empty multiple of ${BLOCK}`);
     }
     this.blockCount = size / BLOCK;
   }
@@ -56,13 +64,15 @@ export async function createUsbBackend(spec: string): Promise<UsbDeviceBackend> 
       return createVirtualDevice(spec, m ? { image: new FileBlockStore(m[1]!) } : {});
     }
     if (spec.startsWith('capture:')) {
-      const m = /^capture:(.+?)(?:@(\d+)\.(\d+))?$/.exec(spec)!;
+      const m = /^capture:(.+?)(?:@(\d+)\.(\d+))?$/.exec(spec);
+      if (!m) throw new UsbSpecError(spec, 'name the capture file: capture:FILE[@BUS.ADDR]');
       const file = m[1]!;
       let bytes: Uint8Array;
       try {
         bytes = readFileSync(file);
       } catch (e) {
-        throw new CliError(`--usb ${spec}: cannot read ${file}: ${(e as Error).message}`);
+        const err = e as NodeJS.ErrnoException;
+        throw new UsbSpecError(spec, `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message}`);
       }
       const capture = parseUsbCapture(bytes, file);
       return createCaptureDevice(capture, { spec, ...(m[2] ? { bus: Number(m[2]), address: Number(m[3]) } : {}) });
@@ -72,9 +82,9 @@ export async function createUsbBackend(spec: string): Promise<UsbDeviceBackend> 
     }
   } catch (e) {
     if (e instanceof VirtualDeviceSpecError || e instanceof CaptureFormatError || e instanceof RangeError || e instanceof HostUsbError) {
-      throw new CliError(`--usb ${spec}: ${e.message}`);
+      throw new UsbSpecError(spec, e.message);
     }
     throw e;
   }
-  throw new CliError(`--usb ${spec}: unknown device; use virtual:hid-keyboard, virtual:cdc-acm, virtual:msc[:IMAGE], capture:FILE or host:VID:PID[:SERIAL]`);
+  throw new UsbSpecError(spec, 'unknown device; use virtual:hid-keyboard, virtual:cdc-acm, virtual:msc[:IMAGE], capture:FILE or host:VID:PID[:SERIAL]');
 }

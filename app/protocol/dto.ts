@@ -7,6 +7,9 @@
 // just before the next one runs (the CLI's --at means the same). Addresses are unsigned 32-bit
 // numbers (0..0xffffffff); guest-physical unless a field says otherwise.
 
+import type { UsbTransferMarker } from './usb-dto.js';
+import type { DmaOriginDto, SourceView, SourceViewRequest } from './source-dto.js';
+
 export type Icount = number;
 export type Address = number;
 
@@ -66,10 +69,13 @@ export interface TimelineSummary {
   readonly traps: readonly TrapMarker[];
   readonly interrupts: readonly TrapMarker[];
   readonly uart: readonly UartMarker[];
-  /** USB transfers: not recorded yet (issue 4); null says "missing", never an empty lane. */
-  readonly usb: null;
+  /**
+   * USB transfers, in order: the first `limit` that did not end 'ok' and the first `limit` that
+   * did (so a stall late in a long recording still shows); `truncated.usb` when some are left out.
+   */
+  readonly usb: readonly UsbTransferMarker[];
   /** Lanes cut to at most `limit` markers each (the first ones); the UI says so. */
-  readonly truncated: { readonly traps: boolean; readonly interrupts: boolean; readonly uart: boolean };
+  readonly truncated: { readonly traps: boolean; readonly interrupts: boolean; readonly uart: boolean; readonly usb: boolean };
   readonly limit: number;
 }
 
@@ -135,14 +141,14 @@ export interface ConsoleDto {
 }
 
 /** Which parts of the view a move should answer with (one round trip per move). */
-export interface ViewRequest {
+export interface ViewRequest extends SourceViewRequest {
   readonly disasm?: { readonly before: number; readonly after: number };
   readonly memory?: { readonly addr: Address; readonly len: number };
   /** Console bytes from this offset (the length of the prefix the UI has). */
   readonly console?: { readonly from: number };
 }
 
-export interface MachineView {
+export interface MachineView extends SourceView {
   readonly state: MachineStateDto;
   readonly disasm?: DisassemblyDto;
   readonly memory?: MemoryDto;
@@ -176,6 +182,8 @@ export type WriteAnswerDto =
       readonly old: string;
       readonly new: string;
       readonly writer: 'cpu' | 'dma';
+      /** For a DMA write: the USB transfer that wrote it and the driver code that asked for it (null when not found). */
+      readonly dma?: DmaOriginDto | null;
     }
   | { readonly found: false };
 

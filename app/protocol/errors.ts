@@ -11,6 +11,8 @@ export type ProtocolErrorCode =
   | 'bad-address'
   /** Replay did not reproduce the recording (names the icount). */
   | 'divergence'
+  /** A USB device cannot be opened or attached (not connected, no permission, a bad capture or disk image). */
+  | 'device'
   /** The operation was cancelled. */
   | 'cancelled'
   /** The two sides speak different protocol versions. */

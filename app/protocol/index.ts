@@ -3,6 +3,10 @@
 
 export * from './version.js';
 export type * from './dto.js';
+export type * from './host-dto.js';
+export type * from './usb-dto.js';
+export type * from './recording-dto.js';
+export type * from './source-dto.js';
 export * from './services.js';
 export type * from './events.js';
 export type * from './errors.js';

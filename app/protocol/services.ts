@@ -7,6 +7,10 @@ import type {
   Address, ConsoleDto, DisassemblyDto, Icount, MachineView, MemoryDto, MoveResult, RecordingInfo,
   ResolvedRange, SymbolDto, TimelineSummary, ViewRequest, WriteAnswerDto,
 } from './dto.js';
+import type { DirectoryListing, GdbServerStatus, RecentFile } from './host-dto.js';
+import type { LiveRecordingDto, LiveRecordingView, UsbDeviceList } from './recording-dto.js';
+import type { UsbTransferDto, UsbTransferFilter, UsbTransferPage } from './usb-dto.js';
+import type { LineAddressesDto, SourceFileDto, StackDto, VariableDto, VariableRef, VariablesDto } from './source-dto.js';
 
 export interface HindsightServices {
   /** Opens a recording file (a host path). The position goes to 0. */
@@ -50,6 +54,67 @@ export interface HindsightServices {
    * error code 'cancelled'. Answered by the host at once, even while the session is busy.
    */
   cancel: { params: Record<string, never>; result: { readonly cancelled: boolean } };
+  /**
+   * A page of the recording's USB transfers: rows `start`..`start + limit` (limit 0..500) of the
+   * list `filter` lets through, each with up to `dataBytes` (0..256, default 32) bytes of data.
+   * With `at` it also says which row is current at that position; with `locate`, which row shows
+   * that transfer number. Answers from an index built once per recording (no replay).
+   */
+  usbTransfers: {
+    params: {
+      readonly filter?: UsbTransferFilter; readonly start?: number; readonly limit: number;
+      readonly at?: Icount; readonly locate?: number; readonly dataBytes?: number;
+    };
+    result: UsbTransferPage;
+  };
+  /** One transfer by number, with up to `dataBytes` (0..65536, default 4096) bytes of data (the hex dump). */
+  usbTransfer: { params: { readonly number: number; readonly dataBytes?: number }; result: UsbTransferDto };
+  /**
+   * Saves the open recording as a complete, self-contained file at `path` (a host path), and from
+   * then on the recording on screen is that file (origin 'file'); the position stays. An existing
+   * file is replaced only with `overwrite`.
+   */
+  saveRecordingAs: { params: { readonly path: string; readonly overwrite?: boolean }; result: RecordingInfo };
+  // ---- interactive recording (Record / Stop) ----
+  /**
+   * Starts recording `guest` (an ELF host path; default: the bundled sample firmware) with the USB
+   * devices `usb` (the CLI's --usb specs, port 1 first) attached. Answers once the devices are open
+   * and the guest runs (a device that cannot be opened: error 'device', and what was open stays
+   * open). The guest then runs at full speed; its output comes as consoleOutput events, progress
+   * as recordingProgress. It ends on stopRecording, when the guest exits, or at `maxInsns`; then
+   * the recording opens at its end (recordingOpened).
+   */
+  startRecording: { params: { readonly guest?: string; readonly usb: readonly string[]; readonly maxInsns?: number }; result: LiveRecordingDto };
+  /** Types bytes (a binary string, one char code 0..255 each) into the recording guest's UART; recorded as uart-rx inputs. */
+  sendSerial: { params: { readonly bytes: string }; result: { readonly queued: number } };
+  /** Ends the recording (end reason 'stopped') and opens it at its end; answers with what is open then. */
+  stopRecording: { params: Record<string, never>; result: RecordingInfo };
+  /** The recording being made and its console output from `consoleFrom` (default 0), or null. */
+  liveRecording: { params: { readonly consoleFrom?: number }; result: LiveRecordingView | null };
+  /** The USB devices a recording can attach: virtual ones, and the host's real ones (or why there are none). */
+  listUsbDevices: { params: Record<string, never>; result: UsbDeviceList };
+  // ---- answered by the host itself (HOST_SERVICE_NAMES), not the session ----
+  /** Lists a host directory for the in-app file dialog (default: the host's start directory). */
+  listDirectory: { params: { readonly path?: string }; result: DirectoryListing };
+  /** Recordings and ELFs opened or saved lately, newest first. */
+  recentFiles: { params: Record<string, never>; result: readonly RecentFile[] };
+  /** Serves the recording on screen to gdb over TCP on 127.0.0.1 (`port` 0 or absent: a free one). */
+  startGdbServer: { params: { readonly port?: number }; result: GdbServerStatus };
+  stopGdbServer: { params: Record<string, never>; result: GdbServerStatus };
+  gdbServerStatus: { params: Record<string, never>; result: GdbServerStatus };
+  // ---- source level (DWARF of the recording's guest image) ----
+  /** A source file by its DWARF path (SourceLocationDto.file), read by the host; found: false says where it looked. */
+  sourceFile: { params: { readonly path: string }; result: SourceFileDto };
+  /** Breakpoint addresses for `file`:`line` (or the next line with code). */
+  lineAddresses: { params: { readonly file: string; readonly line: number }; result: LineAddressesDto };
+  /** The call stack at the position (CFI unwinding; inlined calls as frames). */
+  callStack: { params: Record<string, never>; result: StackDto };
+  /** Frame `frame`'s parameters and locals and the globals, at the position. */
+  variables: { params: { readonly frame: number }; result: VariablesDto };
+  /** A node of a variable tree with its children (one more level), at the position. */
+  expandVariable: { params: { readonly ref: VariableRef }; result: VariableDto };
+  /** A C lvalue for hover: NAME, then .member, ->member, [index]; in frame `frame`, else the globals. */
+  evaluate: { params: { readonly expr: string; readonly frame: number }; result: VariableDto };
 }
 
 export type ServiceName = keyof HindsightServices;
@@ -62,7 +127,19 @@ export const SERVICE_NAMES: { readonly [M in ServiceName]: true } = {
   seek: true, step: true, stepBack: true, continue: true, reverseContinue: true, readMemory: true,
   disassemble: true, consoleText: true, previousWrite: true, nextWrite: true, resolve: true,
   symbols: true, cancel: true,
+  usbTransfers: true, usbTransfer: true,
+  startRecording: true, sendSerial: true, stopRecording: true, liveRecording: true, listUsbDevices: true,
+  saveRecordingAs: true, listDirectory: true, recentFiles: true, startGdbServer: true, stopGdbServer: true, gdbServerStatus: true,
+  sourceFile: true, lineAddresses: true, callStack: true, variables: true, expandVariable: true, evaluate: true,
 };
+
+/** The services a host answers itself (files, Recent, the gdb server), never passed to the session. */
+export const HOST_SERVICE_NAMES = ['listDirectory', 'recentFiles', 'startGdbServer', 'stopGdbServer', 'gdbServerStatus'] as const satisfies readonly ServiceName[];
+export type HostServiceName = (typeof HOST_SERVICE_NAMES)[number];
+
+export function isHostServiceName(name: unknown): name is HostServiceName {
+  return (HOST_SERVICE_NAMES as readonly unknown[]).includes(name);
+}
 
 export function isServiceName(name: unknown): name is ServiceName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(SERVICE_NAMES, name);

@@ -32,6 +32,13 @@ export function optStr(o: Obj, key: string): string | undefined {
   return o[key] === undefined ? undefined : str(o, key);
 }
 
+export function optBool(o: Obj, key: string): boolean | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw new SessionError('bad-request', `${key}: expected true or false`);
+  return v;
+}
+
 export function addresses(o: Obj, key: string): number[] {
   const v = o[key];
   if (!Array.isArray(v) || v.length > 64 || v.some((a) => typeof a !== 'number' || !Number.isInteger(a) || a < 0 || a > 0xffffffff)) {

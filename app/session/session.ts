@@ -11,10 +11,12 @@ import type {
   Address, ConsoleDto, MachineStateDto, MachineView, MemoryDto, MoveResult, RecordingInfo, ResolvedRange,
   StopDto, ViewRequest, WriteAnswerDto,
 } from '../protocol/dto.js';
+import type { LiveRecordingDto } from '../protocol/recording-dto.js';
 import type { EventData, EventName } from '../protocol/events.js';
 import type { ServiceName, ServiceParams, ServiceResult } from '../protocol/services.js';
 import { isServiceName } from '../protocol/services.js';
 import { CSR } from '../engine/cpu/csr-numbers.js';
+import { ElfError } from '../engine/loader/elf.js';
 import { csrRead } from '../engine/cpu/csr.js';
 import { ABI_NAMES } from '../engine/isa/instructions.js';
 import type { StopReason } from '../engine/machine/stop-reason.js';
@@ -24,12 +26,21 @@ import type { TraceEnd, TraceReader, TraceWriter } from '../replay/trace/trace.j
 import { WriteIndex } from '../replay/write-index/write-index.js';
 import { ConsoleOutput } from './console-output.js';
 import { disassembleAround } from './disassembly.js';
-import { SessionError } from './errors.js';
+import { SessionError, toProtocolError } from './errors.js';
 import { GuestSymbols } from './guest-symbols.js';
-import { addresses, int, MAX_ICOUNT, obj, optInt, optStr, str, U32_MAX } from './params.js';
+import { addresses, int, MAX_ICOUNT, obj, optBool, optInt, optStr, str, U32_MAX } from './params.js';
 import { recordElf, type NewRecordingHeader } from './record-elf.js';
+import { endReasonText, LiveRecording, type RecordingPorts } from './live-recording.js';
+import { usbDeviceList } from './usb-choices.js';
+import { OHCI_NUM_PORTS } from '../engine/machine/board.js';
 import { timelineSummary } from './timeline-summary.js';
+import { UsbTransfers } from './usb-transfers.js';
+import { usbPageRequest, usbTransferRequest } from './usb-params.js';
 import { privName } from './trap-causes.js';
+import { dmaOrigin } from './dma-origin.js';
+import type { SourceFileRead, SourceFileRequest } from './source-files.js';
+import { SourceLevel } from './source-level.js';
+import { isSourceService, machineAccess, runSourceService, sourceView, sourceViewRequest } from './source-services.js';
 
 /** What the host provides: files and where scratch recordings go. */
 export interface SessionPorts {
@@ -39,6 +50,15 @@ export interface SessionPorts {
   readFile(path: string): Uint8Array;
   /** A new recording file owned by the host (it deletes it when done): its path and a writer factory. */
   scratchRecording(): { readonly path: string; create(header: NewRecordingHeader): TraceWriter };
+  /** Copies the recording at `from` into one complete file at `to` (Save Recording As); throws SessionError. */
+  copyRecording(from: string, to: string, overwrite: boolean): void;
+  /** Interactive recording (devices, the default guest, yielding); a host without it cannot Record. */
+  readonly recording?: RecordingPorts;
+  /**
+   * A guest source file for the Source panel, by its DWARF path: the host decides where to look
+   * (beside the guest image, its source folders) and, when it is not there, says where it looked.
+   */
+  readSourceFile?(request: SourceFileRequest): SourceFileRead;
 }
 
 export type EmitEvent = <E extends EventName>(event: E, data: EventData<E>) => void;
@@ -59,21 +79,32 @@ interface Open {
   readonly console: ConsoleOutput;
   readonly symbols: GuestSymbols;
   readonly info: RecordingInfo;
+  /** The recording's USB transfers (indexed on first use). */
+  readonly usb: UsbTransfers;
 }
 
 function endReason(end: TraceEnd | null): string {
   if (!end) return 'incomplete: the recorder stopped without finishing';
-  const r = end.reason;
-  switch (r.kind) {
-    case 'exit': return `guest exit code ${r.code} (${r.source})`;
-    case 'limit': return 'instruction limit reached';
-    case 'stopped': return 'stopped by the user';
-    case 'idle': return 'guest waiting for input that never came';
-  }
+  return endReasonText(end.reason);
+}
+
+/** Services whose answer comes later (devices open, a recording stops): hosts call handleAsync for them. */
+const ASYNC_SERVICES = new Set<ServiceName>(['startRecording', 'stopRecording', 'listUsbDevices']);
+
+export function isAsyncService(method: ServiceName): boolean {
+  return ASYNC_SERVICES.has(method);
 }
 
 export class DebugSession {
   private open: Open | null = null;
+  /** The recording being made (Record .. Stop), or null; 'starting' while its devices open. */
+  private live: LiveRecording | 'starting' | null = null;
+  /** Resolves with what is open once the live recording has ended and been opened. */
+  private liveOpened: Promise<RecordingInfo> | null = null;
+  /** Source-level views of open recordings (DWARF read on first use). */
+  private readonly sourceLevels = new WeakMap<Open, SourceLevel>();
+  /** The host path of the ELF the open recording was made from, when the session made it (openElf). */
+  private imagePath: string | undefined;
 
   constructor(private readonly ports: SessionPorts, private readonly emit: EmitEvent = () => {}) {}
 
@@ -86,12 +117,17 @@ export class DebugSession {
 
   private dispatch(method: ServiceName, p: Record<string, unknown>, control: OperationControl): unknown {
     switch (method) {
-      case 'openRecording': return this.openRecording(str(p, 'path'));
-      case 'openElf': return this.openElf(str(p, 'path'), optStr(p, 'serialInput'), optInt(p, 'maxInsns', 1, MAX_ICOUNT), control);
+      case 'openRecording': this.notRecording(); return this.openRecording(str(p, 'path'));
+      case 'openElf': this.notRecording(); return this.openElf(str(p, 'path'), optStr(p, 'serialInput'), optInt(p, 'maxInsns', 1, MAX_ICOUNT), control);
       case 'recordingInfo': return this.open?.info ?? null;
       case 'timelineSummary': {
         const o = this.need();
-        return timelineSummary(o.reader, o.timeline.end, o.timeline.snapshots.map((s) => s.icount), optInt(p, 'limit', 1, 1_000_000));
+        return timelineSummary(o.reader, o.timeline.end, o.timeline.snapshots.map((s) => s.icount), optInt(p, 'limit', 1, 1_000_000), o.usb);
+      }
+      case 'usbTransfers': return this.need().usb.page(usbPageRequest(p));
+      case 'usbTransfer': {
+        const r = usbTransferRequest(p);
+        return this.need().usb.transfer(r.number, r.dataBytes);
       }
       case 'getState': return this.view(viewRequest(p.view));
       case 'seek': return this.move(int(p, 'icount', 0, MAX_ICOUNT), viewRequest(p.view));
@@ -120,14 +156,33 @@ export class DebugSession {
         return this.writeQuery(method, int(p, 'addr', 0, U32_MAX), int(p, 'len', 1, MAX_WRITE_RANGE), optInt(p, 'at', 0, MAX_ICOUNT), control);
       case 'resolve': return this.resolve(str(p, 'expr'));
       case 'symbols': return this.need().symbols.list;
+      case 'sourceFile': case 'lineAddresses': case 'callStack': case 'variables': case 'expandVariable': case 'evaluate': {
+        const o = this.need();
+        if (!isSourceService(method)) throw new SessionError('bad-request', method);
+        return runSourceService(method, p, { src: this.sourceOf(o), machine: o.timeline.machine, imagePath: this.imagePath, readSourceFile: (r) => this.ports.readSourceFile?.(r) ?? { notFound: 'this host does not read source files' } });
+      }
       case 'cancel':
         // The host answers cancel itself (the session is busy when it matters); here nothing runs.
         return { cancelled: false };
+      case 'saveRecordingAs': return this.saveRecordingAs(str(p, 'path'), optBool(p, 'overwrite') ?? false);
+      case 'sendSerial': return this.sendSerial(str(p, 'bytes'));
+      case 'liveRecording': return this.live instanceof LiveRecording ? this.live.view(optInt(p, 'consoleFrom', 0, MAX_ICOUNT) ?? 0) : null;
+      case 'startRecording': case 'stopRecording': case 'listUsbDevices':
+        throw new SessionError('bad-request', `${method} answers later: hosts call handleAsync for it`);
+      case 'listDirectory': case 'recentFiles': case 'startGdbServer': case 'stopGdbServer': case 'gdbServerStatus':
+        throw new SessionError('bad-request', `${method} is answered by the host, not by the session`);
     }
   }
 
+  /** The source-level view of an open recording (its DWARF is read on first use). */
+  private sourceOf(o: Open): SourceLevel {
+    let s = this.sourceLevels.get(o);
+    if (!s) this.sourceLevels.set(o, (s = new SourceLevel(o.reader.header.guestImage)));
+    return s;
+  }
+
   private need(): Open {
-    if (!this.open) throw new SessionError('no-recording', 'no recording is open');
+    if (!this.open) throw new SessionError('no-recording', this.live ? 'a recording is being made: Stop it to replay it' : 'no recording is open');
     return this.open;
   }
 
@@ -136,7 +191,121 @@ export class DebugSession {
     this.open = null;
   }
 
+  // ---- interactive recording (live-recording.ts) -----------------------------------------------
+
+  /**
+   * Runs a request of ASYNC_SERVICES. The host keeps taking other requests while it is pending
+   * (that is the point: sendSerial and stopRecording reach a running recording).
+   */
+  async handleAsync<M extends ServiceName>(method: M, params: ServiceParams<M>): Promise<ServiceResult<M>> {
+    const p = obj(params ?? {}, method);
+    switch (method) {
+      case 'startRecording': {
+        const usb = p.usb;
+        if (!Array.isArray(usb) || usb.some((s) => typeof s !== 'string' || s.trim() === '')) throw new SessionError('bad-request', 'usb: expected a list of device specs (strings)');
+        return await this.startRecording(optStr(p, 'guest'), usb as string[], optInt(p, 'maxInsns', 1, MAX_ICOUNT)) as ServiceResult<M>;
+      }
+      case 'stopRecording': return await this.stopRecording() as ServiceResult<M>;
+      case 'listUsbDevices': return usbDeviceList(await this.recordingPorts().listHostUsbDevices(), OHCI_NUM_PORTS) as ServiceResult<M>;
+      default: return this.handle(method, params);
+    }
+  }
+
+  /** Ends a recording being made (the host is closing: it stops, opens, and is closed) and closes what is open. */
+  async shutdown(): Promise<void> {
+    if (this.live instanceof LiveRecording) {
+      this.live.stop();
+      await this.liveOpened?.catch(() => {});
+    }
+    this.close();
+  }
+
+  private recordingPorts(): RecordingPorts {
+    if (!this.ports.recording) throw new SessionError('bad-request', 'this host cannot record (it offers no USB devices or guest run loop)');
+    return this.ports.recording;
+  }
+
+  private notRecording(): void {
+    if (this.live) throw new SessionError('bad-request', 'a recording is being made: Stop it first');
+  }
+
+  /** Opens the devices and starts the guest; what was open stays open until that has worked. */
+  private async startRecording(guest: string | undefined, usb: string[], maxInsns: number | undefined): Promise<LiveRecordingDto> {
+    const ports = this.recordingPorts();
+    this.notRecording();
+    this.live = 'starting';
+    let rec: LiveRecording;
+    try {
+      const guestPath = guest ?? ports.defaultGuest;
+      rec = await LiveRecording.start({
+        guestPath, image: this.ports.readFile(guestPath), usb, createdBy: this.ports.createdBy,
+        scratch: this.ports.scratchRecording(), ...(maxInsns !== undefined ? { maxInsns } : {}),
+      }, ports, {
+        console: (offset, chunk) => this.emit('consoleOutput', { offset, chunk }),
+        progress: (recording) => this.emit('recordingProgress', { recording }),
+      });
+    } catch (e) {
+      this.live = null;
+      throw e;
+    }
+    this.close();
+    this.live = rec;
+    this.liveOpened = rec.ended.then(({ failure }) => {
+      this.live = null;
+      this.liveOpened = null;
+      if (failure) this.emit('error', { error: toProtocolError(failure) });
+      // A failed run still left a durable prefix: it opens as a recording that did not finish.
+      return this.openRecording(rec.path, 'recorded');
+    });
+    // Nobody may be waiting (the guest exited on its own): a failure to open is reported, not lost.
+    this.liveOpened.catch((e: unknown) => this.emit('error', { error: toProtocolError(e) }));
+    return rec.dto;
+  }
+
+  private async stopRecording(): Promise<RecordingInfo> {
+    if (!(this.live instanceof LiveRecording) || !this.liveOpened) throw new SessionError('bad-request', 'no recording is being made');
+    const opened = this.liveOpened;
+    this.live.stop();
+    return await opened;
+  }
+
+  private sendSerial(bytes: string): { queued: number } {
+    if (!(this.live instanceof LiveRecording)) throw new SessionError('bad-request', 'no recording is being made: press Record to type into the guest');
+    const codes: number[] = [];
+    for (let i = 0; i < bytes.length; i++) {
+      const c = bytes.charCodeAt(i);
+      if (c > 0xff) throw new SessionError('bad-request', `bytes: character ${i} is U+${c.toString(16).padStart(4, '0')}, not a byte (send UTF-8 as one char code per byte)`);
+      codes.push(c);
+    }
+    return { queued: this.live.sendSerial(codes) };
+  }
+
   openRecording(path: string, origin: RecordingInfo['origin'] = 'file'): RecordingInfo {
+    const open = this.load(path, origin);
+    this.close();
+    this.open = open;
+    this.imagePath = undefined;
+    this.emit('recordingOpened', { info: open.info });
+    this.emit('positionChanged', { icount: open.timeline.position });
+    return open.info;
+  }
+
+  /**
+   * Saves the open recording as `path`, which then is the recording on screen at the same position
+   * (reads come from the saved file, so a scratch recording can go). Nothing changes on failure.
+   */
+  saveRecordingAs(path: string, overwrite: boolean): RecordingInfo {
+    const o = this.need();
+    this.ports.copyRecording(o.info.path, path, overwrite);
+    const saved = this.load(path, 'file');
+    saved.timeline.seek(o.timeline.position);
+    this.close();
+    this.open = saved;
+    return saved.info;
+  }
+
+  /** Opens a recording with everything the session reads from it, without making it current. */
+  private load(path: string, origin: RecordingInfo['origin']): Open {
     const reader = this.ports.openTrace(path);
     let open: Open;
     try {
@@ -148,16 +317,12 @@ export class DebugSession {
         end: timeline.end, endReason: endReason(reader.end), complete: reader.end !== null,
         instructionsPerSecond: INSTRUCTIONS_PER_SECOND,
       };
-      open = { reader, timeline, writes: new WriteIndex(timeline), console: new ConsoleOutput(reader), symbols: new GuestSymbols(h.guestImage), info };
+      open = { reader, timeline, writes: new WriteIndex(timeline), console: new ConsoleOutput(reader), symbols: new GuestSymbols(h.guestImage), info, usb: new UsbTransfers(timeline) };
     } catch (e) {
       reader.close();
       throw e;
     }
-    this.close();
-    this.open = open;
-    this.emit('recordingOpened', { info: open.info });
-    this.emit('positionChanged', { icount: open.timeline.position });
-    return open.info;
+    return open;
   }
 
   openElf(path: string, serialInput: string | undefined, maxInsns: number | undefined, control: OperationControl = {}): RecordingInfo {
@@ -165,14 +330,23 @@ export class DebugSession {
     const scratch = this.ports.scratchRecording();
     const input = serialInput === undefined ? undefined : Uint8Array.from(serialInput, (c) => c.charCodeAt(0) & 0xff);
     const name = path.split(/[\\/]/).pop() ?? path;
-    recordElf({
-      image, imageName: name, createdBy: this.ports.createdBy,
-      ...(input ? { serialInput: input } : {}), ...(maxInsns !== undefined ? { maxInsns } : {}),
-    }, (h) => scratch.create(h), {
-      ...(control.signal ? { signal: control.signal } : {}),
-      onProgress: (done, total) => { this.emit('progress', { operation: 'record', done, total }); control.onProgress?.(done, total); },
-    });
-    return this.openRecording(scratch.path, 'recorded');
+    try {
+      recordElf({
+        image, imageName: name, createdBy: this.ports.createdBy,
+        ...(input ? { serialInput: input } : {}), ...(maxInsns !== undefined ? { maxInsns } : {}),
+      }, (h) => scratch.create(h), {
+        ...(control.signal ? { signal: control.signal } : {}),
+        onProgress: (done, total) => { this.emit('progress', { operation: 'record', done, total }); control.onProgress?.(done, total); },
+      });
+    } catch (e) {
+      // The engine names the ELF by its base name; the UI shows which file, so name it in full.
+      if (e instanceof ElfError) throw new SessionError('bad-file', `${path}: ${e.message.startsWith(`${name}: `) ? e.message.slice(name.length + 2) : e.message}`);
+      throw e;
+    }
+    const info = this.openRecording(scratch.path, 'recorded');
+    // Sources are often beside the ELF: the host looks there first (see SessionPorts.readSourceFile).
+    this.imagePath = path;
+    return info;
   }
 
   // ---- moving ----------------------------------------------------------------------------------
@@ -232,7 +406,15 @@ export class DebugSession {
       if (o.timeline.position !== pos) o.timeline.seek(pos);
     }
     if (!r.found) return { found: false };
-    return { found: true, icount: r.icount, pc: r.pc >>> 0, old: toHex(r.old), new: toHex(r.new), writer: r.writer };
+    const answer = { found: true as const, icount: r.icount, pc: r.pc >>> 0, old: toHex(r.old), new: toHex(r.new), writer: r.writer };
+    if (r.writer !== 'dma') return answer;
+    // A DMA write: which transfer, and the driver's call stack when it asked for it (seek there and back).
+    const src = this.sourceOf(o);
+    const dma = dmaOrigin(o.reader, r.icount, answer.new, (icount) => {
+      o.timeline.seek(icount);
+      try { return src.stack(machineAccess(o.timeline.machine)).frames; } finally { o.timeline.seek(pos); }
+    });
+    return { ...answer, dma };
   }
 
   // ---- reading ---------------------------------------------------------------------------------
@@ -244,6 +426,7 @@ export class DebugSession {
     if (req.disasm) view.disasm = disassembleAround(m.bus, o.symbols, m.hart.pc >>> 0, req.disasm.before, req.disasm.after);
     if (req.memory) view.memory = this.readMemory(req.memory.addr, req.memory.len);
     if (req.console) view.console = this.consoleAt(o.timeline.position, req.console.from);
+    if (req.source || req.stack || req.variables) Object.assign(view, sourceView(req, this.sourceOf(o), m));
     return view;
   }
 
@@ -328,7 +511,7 @@ function toHex(b: Uint8Array): string {
 function viewRequest(v: unknown): ViewRequest {
   if (v === undefined) return {};
   const o = obj(v, 'view');
-  const out: { -readonly [K in keyof ViewRequest]: ViewRequest[K] } = {};
+  const out: { -readonly [K in keyof ViewRequest]: ViewRequest[K] } = { ...sourceViewRequest(o) };
   if (o.disasm !== undefined) {
     const d = obj(o.disasm, 'view.disasm');
     out.disasm = { before: int(d, 'before', 0, MAX_DISASM_LINES), after: int(d, 'after', 0, MAX_DISASM_LINES) };

@@ -1,8 +1,9 @@
 // The one door from the UI to a host. Two implementations behind this interface: the WebSocket of
-// `hindsight serve` (websocket-bridge.ts) and, later, Electron IPC through the preload. Only
+// `hindsight serve` (websocket-bridge.ts) and Electron IPC through the preload (ipc-bridge.ts). Only
 // renderer/bridge talks to a host; the rest of the UI calls this interface through the store.
 
 import type { EventData, EventName, ProtocolError, ServiceName, ServiceParams, ServiceResult } from '../../app/protocol/index.js';
+import type { DialogKind, MenuCommand, MenuState } from '../../native-bridge/ipc/contract.js';
 
 export type BridgeStatus = 'connecting' | 'open' | 'closed';
 
@@ -13,6 +14,18 @@ export interface HostBridge {
   readonly hostName: string;
   onStatus(listener: (status: BridgeStatus, why?: string) => void): () => void;
   close(): void;
+  /** The desktop app's extras (Electron IPC only): menus and native dialogs. */
+  readonly native?: NativeShell;
+}
+
+/** What only the desktop host offers the UI: its menu and native file dialogs. */
+export interface NativeShell {
+  /** Shows a native open/save dialog; the chosen path, or null when cancelled. */
+  showDialog(kind: DialogKind, defaultPath?: string): Promise<string | null>;
+  /** The user chose a menu item; returns the function that stops listening. */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  /** Which menu items can run now (the rest are greyed out). */
+  setMenuState(state: MenuState): void;
 }
 
 /** A request the host answered with an error. */

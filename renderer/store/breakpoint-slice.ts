@@ -6,6 +6,8 @@ import type { SliceCreator } from './types.js';
 export interface Breakpoint {
   readonly addr: number;
   readonly label: string | null;
+  /** Set when it came from a source line (the Source panel's gutter shows it there). */
+  readonly line?: { readonly file: string; readonly line: number };
 }
 
 export interface BreakpointSlice {

@@ -3,6 +3,7 @@
 import type { RecordingInfo, SymbolDto, TimelineSummary } from '../../app/protocol/index.js';
 import { BridgeError, connectToHost } from '../bridge/index.js';
 import { host, setHost } from './host.js';
+import { bindNativeShell } from './native-shell.js';
 import type { SliceCreator } from './types.js';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
@@ -22,16 +23,19 @@ export interface ConnectionSlice {
   symbols: readonly SymbolDto[];
   /** The last error to show (a request that failed), or null. */
   error: string | null;
+  /** What was being done when it happened ("Cannot open the recording x.hsrec"), or null. */
+  errorTitle: string | null;
   /** The long operation running on the host, if any. */
   busy: Busy | null;
   connect(): Promise<void>;
   loadRecording(): Promise<void>;
-  reportError(e: unknown): void;
+  /** Shows `e` in the error banner; `title` says what failed. Any part of the UI reports here. */
+  reportError(e: unknown, title?: string): void;
   dismissError(): void;
   cancel(): Promise<void>;
 }
 
-export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get) => ({
+export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, api) => ({
   status: 'connecting',
   statusText: 'connecting to the host…',
   hostName: '',
@@ -39,18 +43,25 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get) =
   summary: null,
   symbols: [],
   error: null,
+  errorTitle: null,
   busy: null,
 
   async connect() {
     try {
       const b = await connectToHost();
       setHost(b);
+      // The desktop app: its menu and native dialogs run the store's actions.
+      if (b.native) bindNativeShell(api, b.native);
       b.onStatus((s, why) => set({ status: s, statusText: s === 'closed' ? `disconnected: ${why ?? ''}` : 'connected' }));
       b.on('progress', (p) => set({ busy: p }));
       b.on('recordingOpened', () => { void get().loadRecording(); });
-      b.on('error', (e) => set({ error: e.error.message }));
+      b.on('error', (e) => set({ error: e.error.message, errorTitle: 'The host reports a problem' }));
+      b.on('gdbServerChanged', (e) => get().setGdbStatus(e.status));
       set({ status: 'open', statusText: 'connected', hostName: b.hostName });
       await get().loadRecording();
+      await get().watchRecording(b);
+      void get().refreshRecent();
+      void get().refreshGdbStatus();
     } catch (e) {
       set({ status: 'closed', statusText: e instanceof Error ? e.message : String(e) });
     }
@@ -74,17 +85,17 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get) =
     }
   },
 
-  reportError(e) {
+  reportError(e, title) {
     const message = e instanceof BridgeError || e instanceof Error ? e.message : String(e);
     if (e instanceof BridgeError && e.code === 'cancelled') {
-      set({ error: 'cancelled', busy: null });
+      set({ error: 'cancelled', errorTitle: title ?? null, busy: null });
       return;
     }
-    set({ error: message, busy: null });
+    set({ error: message, errorTitle: title ?? null, busy: null });
   },
 
   dismissError() {
-    set({ error: null });
+    set({ error: null, errorTitle: null });
   },
 
   async cancel() {

@@ -8,6 +8,14 @@ import { createMemorySlice } from './memory-slice.js';
 import { createPositionSlice } from './position-slice.js';
 import type { Store } from './types.js';
 import { createWritesSlice } from './writes-slice.js';
+import { createRecordingSlice } from './recording-slice.js';
+import { createFilesSlice } from './files-slice.js';
+import { createGdbSlice } from './gdb-slice.js';
+import { createLayoutSlice } from './layout-slice.js';
+import { createSourceSlice } from './source-slice.js';
+import { createStackSlice } from './stack-slice.js';
+import { createVariablesSlice } from './variables-slice.js';
+import { createUsbSlice } from './usb-slice.js';
 
 export type { Store } from './types.js';
 export { MEMORY_BYTES_PER_ROW } from './memory-slice.js';
@@ -20,6 +28,14 @@ export const createHindsightStore = () => create<Store>()((...a) => ({
   ...createConsoleSlice(...a),
   ...createWritesSlice(...a),
   ...createBreakpointSlice(...a),
+  ...createRecordingSlice(...a),
+  ...createFilesSlice(...a),
+  ...createGdbSlice(...a),
+  ...createLayoutSlice(...a),
+  ...createSourceSlice(...a),
+  ...createStackSlice(...a),
+  ...createVariablesSlice(...a),
+  ...createUsbSlice(...a),
 }));
 
 export const useStore = createHindsightStore();

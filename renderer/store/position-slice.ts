@@ -108,6 +108,7 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
         lastStop: stop ?? s.lastStop,
         ...(view.memory ? { memory: view.memory, prevMemory: moved ? s.memory : s.prevMemory } : {}),
         ...(view.console ? s.consoleUpdate(view.console) : {}),
+        ...s.sourceViewUpdate(view, moved),
       });
     },
   };

@@ -1,5 +1,6 @@
 // Derived reads of the store, shared by the panels (so each panel re-renders only for what it shows).
 
+import type { SourceLocationDto } from '../../app/protocol/index.js';
 import type { Store } from './types.js';
 
 export const positionSelectors = {
@@ -14,4 +15,14 @@ export const positionSelectors = {
 export const sessionSelectors = {
   instructionsPerSecond: (s: Store): number => s.info?.instructionsPerSecond ?? 1e9,
   isBreakpoint: (addr: number) => (s: Store): boolean => s.breakpoints.some((b) => b.addr === addr),
+};
+
+export const sourceSelectors = {
+  /** What the Source panel shows: a place the user picked, else the selected frame's line, else the pc's (objects from the store: stable). */
+  shown: (s: Store): SourceLocationDto | null => {
+    if (s.sourceShown) return s.sourceShown;
+    const frame = s.stack?.frames[s.selectedFrame];
+    if (frame && s.selectedFrame > 0) return frame.location;
+    return s.sourceAt?.location ?? frame?.location ?? null;
+  },
 };

@@ -5,6 +5,15 @@ import type { MemorySlice } from './memory-slice.js';
 import type { ConsoleSlice } from './console-slice.js';
 import type { WritesSlice } from './writes-slice.js';
 import type { BreakpointSlice } from './breakpoint-slice.js';
+import type { RecordingSlice } from './recording-slice.js';
+import type { FilesSlice } from './files-slice.js';
+import type { GdbSlice } from './gdb-slice.js';
+import type { LayoutSlice } from './layout-slice.js';
+import type { SourceSlice } from './source-slice.js';
+import type { StackSlice } from './stack-slice.js';
+import type { VariablesSlice } from './variables-slice.js';
+import type { UsbSlice } from './usb-slice.js';
 
-export type Store = ConnectionSlice & PositionSlice & MemorySlice & ConsoleSlice & WritesSlice & BreakpointSlice;
+export type Store = RecordingSlice & ConnectionSlice & PositionSlice & MemorySlice & ConsoleSlice & WritesSlice & BreakpointSlice & FilesSlice & GdbSlice
+  & LayoutSlice & SourceSlice & StackSlice & VariablesSlice & UsbSlice;
 export type SliceCreator<T> = StateCreator<Store, [], [], T>;

@@ -11,5 +11,7 @@ export function viewRequest(s: Store): ViewRequest {
     disasm: { before: DISASM_BEFORE, after: DISASM_AFTER },
     console: { from: s.consoleBytes.length },
     ...(s.memAddr !== null ? { memory: { addr: s.memAddr, len: s.memLen } } : {}),
+    // Source line, call stack and frame 0's variables (a move shows frame 0): still one round trip.
+    source: true, stack: true, variables: { frame: 0 },
   };
 }

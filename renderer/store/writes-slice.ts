@@ -10,6 +10,8 @@ export interface WriteQuery {
   /** The position the question was asked at. */
   readonly at: number;
   readonly answer: WriteAnswerDto;
+  /** What the user clicked (a variable's name), when the range came from a variable. */
+  readonly label?: string;
 }
 
 export interface WritesSlice {
@@ -17,7 +19,7 @@ export interface WritesSlice {
   /** The range the Writes panel asks about (typed there, or picked in another panel). */
   writeExpr: string;
   setWriteExpr(expr: string): void;
-  findWrite(expr: string, direction: 'previous' | 'next'): Promise<void>;
+  findWrite(expr: string, direction: 'previous' | 'next', label?: string): Promise<void>;
 }
 
 export const createWritesSlice: SliceCreator<WritesSlice> = (set, get) => ({
@@ -26,13 +28,13 @@ export const createWritesSlice: SliceCreator<WritesSlice> = (set, get) => ({
   setWriteExpr(expr) {
     set({ writeExpr: expr });
   },
-  async findWrite(expr, direction) {
+  async findWrite(expr, direction, label) {
     try {
       set({ error: null, busy: { operation: `${direction} write`, done: 0, total: 1 } });
       const range = await host().call('resolve', { expr });
       const at = get().state?.icount ?? 0;
       const answer = await host().call(direction === 'previous' ? 'previousWrite' : 'nextWrite', { addr: range.addr, len: range.len, at });
-      set({ writeQuery: { direction, range, at, answer }, busy: null });
+      set({ writeQuery: { direction, range, at, answer, ...(label !== undefined ? { label } : {}) }, busy: null });
       if (answer.found) get().seekTo(answer.icount);
     } catch (e) {
       get().reportError(e);

@@ -16,10 +16,13 @@ export const AREAS = [
   ['app/session/', { may: ['app/'], except: ['app/node/'] }],
   // The rest of the portable core: anything in app/ except the Node adapters and the session composer.
   ['app/', { may: ['app/'], except: ['app/node/', 'app/session/'] }],
-  ['main/', { may: ['main/', 'app/', 'native-bridge/'], node: true, packages: '*' }],
+  // Electron's composition root: the Node host pieces, the session, the protocol and the bridge; never the
+  // engine or the replay machinery directly (no debugger logic in main/).
+  ['main/', { may: ['main/', 'app/node/', 'app/session/', 'app/protocol/', 'native-bridge/'], node: true, packages: '*' }],
   ['native-bridge/', { may: ['native-bridge/', 'app/'], except: ['app/node/', 'app/session/'], node: true, packages: '*' }],
-  // The renderer reaches the core only through renderer/bridge, and sees only the protocol's types.
-  ['renderer/', { may: ['renderer/'], typeOnly: ['app/protocol/'], packages: '*' }],
+  // The renderer reaches the core only through renderer/bridge, and sees only the protocol's types
+  // (and the types of the Electron preload's bridge, for its IPC implementation).
+  ['renderer/', { may: ['renderer/'], typeOnly: ['app/protocol/', 'native-bridge/ipc/contract'], packages: '*' }],
 ];
 
 const NODE_BUILTINS = new Set([

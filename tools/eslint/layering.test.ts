@@ -44,6 +44,22 @@ describe('layering rule', () => {
     const bad = await lint('native-bridge/usb/x.ts', "import { a } from '../../app/node/y.js';\nexport const b = a;\n");
     expect(bad.join('\n')).toMatch(/native-bridge\/ may not import from app\/node/);
   });
+  it('lets the renderer see only the types of the preload bridge, never main/ or native-bridge code', async () => {
+    const typeOk = await lint('renderer/bridge/x.ts', "import type { NativeApi } from '../../native-bridge/ipc/contract.js';\nexport type B = NativeApi;\n");
+    expect(typeOk.filter((m) => m.startsWith('hindsight/'))).toEqual([]);
+    const value = await lint('renderer/bridge/x.ts', "import { IPC } from '../../native-bridge/ipc/contract.js';\nexport const b = IPC;\n");
+    expect(value.join('\n')).toMatch(/may import only types from native-bridge\//);
+    const other = await lint('renderer/bridge/x.ts', "import type { A } from '../../native-bridge/ipc/main-side.js';\nexport type B = A;\n");
+    expect(other.join('\n')).toMatch(/renderer\/ may not import from native-bridge\//);
+    const main = await lint('renderer/bridge/x.ts', "import { a } from '../../main/menu-template.js';\nexport const b = a;\n");
+    expect(main.join('\n')).toMatch(/renderer\/ may not import from main\//);
+  });
+  it('lets main/ compose app/node, app/session, app/protocol and native-bridge, not the engine', async () => {
+    const ok = await lint('main/x.ts', "import { a } from '../app/node/serve/y.js';\nimport { b } from '../app/session/z.js';\nimport { c } from '../native-bridge/ipc/w.js';\nimport { app } from 'electron';\nexport const d = [a, b, c, app];\n");
+    expect(ok).toEqual([]);
+    const bad = await lint('main/x.ts', "import { a } from '../app/engine/cpu/y.js';\nexport const b = a;\n");
+    expect(bad.join('\n')).toMatch(/main\/ may not import from app\/engine\//);
+  });
   it('allows app/node to use Node and the whole core', async () => {
     const msgs = await lint('app/node/x.ts', "import fs from 'node:fs';\nimport { a } from '../engine/y.js';\nexport const b = [fs, a];\n");
     expect(msgs).toEqual([]);

@@ -62,6 +62,29 @@ export function saveMachineState(hart: Hart, loop: RunLoop, parts: readonly Snap
   return w.finish();
 }
 
+/**
+ * Guest time (ticks) of a saved state, without loading it: which moment of a sleeping hart it was
+ * taken at (while the hart sleeps in WFI its icount stands still and time goes on).
+ */
+export function savedStateTicks(bytes: Uint8Array): number {
+  const r = new StateReader(bytes, 'machine state');
+  if (r.u32() !== MAGIC) throw new StateFormatError('machine state: bad magic (not a Hindsight machine state)');
+  const version = r.u32();
+  if (version !== MACHINE_STATE_VERSION) throw new StateFormatError(`machine state: made by format version ${version}, this is version ${MACHINE_STATE_VERSION}`);
+  while (r.remaining > 0) {
+    const name = r.str();
+    r.u32();
+    const data = r.bytes();
+    if (name !== 'hart') continue;
+    const h = new StateReader(data, 'machine state section "hart"');
+    h.i32array(); // x registers
+    h.i32(); // pc
+    const icount = h.u53();
+    return icount + h.u53(); // + idleTicks
+  }
+  throw new StateFormatError('machine state: section "hart" is missing');
+}
+
 export function loadMachineState(bytes: Uint8Array, hart: Hart, loop: RunLoop, parts: readonly Snapshotable[]): void {
   const r = new StateReader(bytes, 'machine state');
   if (r.u32() !== MAGIC) throw new StateFormatError('machine state: bad magic (not a Hindsight machine state)');

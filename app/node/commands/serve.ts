@@ -10,11 +10,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProtocolError } from '../../protocol/errors.js';
 import type { ServiceName } from '../../protocol/services.js';
-import { CliError, defaultFirmware, parseCount, projectRoot, type Io } from '../io.js';
+import { CliError, parseCount, projectRoot, type Io } from '../io.js';
 import { makeScratchDir } from '../serve/node-ports.js';
 import { startServer } from '../serve/server.js';
 import { InlineSessionHost, WorkerSessionHost, type SessionHost } from '../serve/session-host.js';
+import { HostServices } from '../serve/host-services.js';
+import { RecentFiles } from '../serve/recent-files.js';
 import { HINDSIGHT_VERSION } from '../version.js';
+import { defaultOpenRequest } from '../serve/default-open.js';
 import { isElfFile } from '../guest-image.js';
 
 export interface ServeControl {
@@ -42,14 +45,14 @@ export async function serveCommand(args: string[], io: Io, control: ServeControl
   const dist = path.join(projectRoot(), 'dist');
   const staticDir = path.join(dist, 'renderer');
   const workerFile = path.join(dist, 'serve-worker.mjs');
+  const gdbWorkerFile = path.join(dist, 'gdb-worker.mjs');
   if (!existsSync(path.join(staticDir, 'index.html'))) throw new CliError(`the UI is not built (${staticDir}): run npm run build`);
 
   // What to open first.
   const file = positionals[0];
   let first: { method: ServiceName; params: unknown };
   if (file === undefined) {
-    const demo = path.join(projectRoot(), 'assets', 'firmware', 'shell-demo.txt');
-    first = { method: 'openElf', params: { path: defaultFirmware(), serialInput: readFileSync(demo, 'latin1') } };
+    first = defaultOpenRequest();
   } else if (isElfFile(file)) {
     let serialInput: string | undefined;
     if (values['serial-in'] !== undefined) {
@@ -67,15 +70,22 @@ export async function serveCommand(args: string[], io: Io, control: ServeControl
   }
 
   const scratch = makeScratchDir();
-  let host: SessionHost | null = null;
+  let host: HostServices | null = null;
   try {
+    let session: SessionHost;
     if (values.inline) {
-      host = new InlineSessionHost(scratch.dir);
+      session = new InlineSessionHost(scratch.dir);
     } else {
       if (!existsSync(workerFile)) throw new CliError(`the engine worker is not built (${workerFile}): run npm run build`);
-      host = new WorkerSessionHost(new URL(`file://${workerFile}`), scratch.dir);
+      session = new WorkerSessionHost(new URL(`file://${workerFile}`), scratch.dir);
     }
-    const opened = await host.request(first.method, first.params);
+    // Files, Recent and the gdb server are the host's (host-services.ts); Recent lives in the user's config folder.
+    host = new HostServices(session, {
+      startDir: process.cwd(), recent: new RecentFiles(), gdbWorkerUrl: new URL(`file://${gdbWorkerFile}`), scratchDir: scratch.dir,
+      log: (line) => io.stderr(`hindsight: ${line}\n`),
+    });
+    // The bundled demo is not something the user opened: it stays off the Recent list.
+    const opened = await host.request(first.method, first.params, { remember: file !== undefined });
     if (!opened.ok) throw new CliError(openError(opened.error));
     const info = opened.result as { guestImageName: string; end: number; path: string };
     io.stderr(`hindsight: serving ${info.guestImageName}, ${info.end} instructions (${info.path})\n`);

@@ -7,12 +7,18 @@ import path from 'node:path';
 import { SessionError } from '../../session/errors.js';
 import type { SessionPorts } from '../../session/session.js';
 import { createTraceWriter, openTraceReader } from '../trace-store/index.js';
+import { copyTrace, SaveTargetError } from '../trace-store/copy-trace.js';
 import { HINDSIGHT_VERSION } from '../version.js';
+import { nodeRecordingPorts } from './recording-ports.js';
+import { findSourceFile } from './source-lookup.js';
+import { projectRoot } from '../io.js';
 
 export function nodeSessionPorts(scratchDir: string): SessionPorts {
   let n = 0;
   return {
     createdBy: `hindsight ${HINDSIGHT_VERSION}`,
+    // Guest sources: near the ELF, else the bundled sample firmware's sources, else the working directory.
+    readSourceFile: (r) => findSourceFile(r, [path.join(projectRoot(), 'assets', 'firmware'), process.cwd()]),
     openTrace: (file) => openTraceReader(file),
     readFile(file) {
       try {
@@ -26,6 +32,15 @@ export function nodeSessionPorts(scratchDir: string): SessionPorts {
     scratchRecording() {
       const file = path.join(scratchDir, `recording-${++n}.hsrec`);
       return { path: file, create: (h) => createTraceWriter(file, h, { overwrite: true }) };
+    },
+    recording: nodeRecordingPorts(),
+    copyRecording(from, to, overwrite) {
+      try {
+        copyTrace(from, to, { overwrite });
+      } catch (e) {
+        if (e instanceof SaveTargetError) throw new SessionError('bad-file', e.message);
+        throw e;
+      }
     },
   };
 }

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { ProtocolError } from '../../protocol/errors.js';
 import type { EventData, EventName } from '../../protocol/events.js';
 import type { ServiceName } from '../../protocol/services.js';
-import { DebugSession } from '../../session/session.js';
+import { DebugSession, isAsyncService } from '../../session/session.js';
 import { toProtocolError } from '../../session/errors.js';
 import { nodeSessionPorts } from './node-ports.js';
 
@@ -117,19 +117,27 @@ export class InlineSessionHost extends QueueHost {
     this.queue = this.queue.then(() => {
       const resolve = this.pending.get(id)!;
       this.pending.delete(id);
-      resolve(runRequest(this.session, id, method, params, this.cancelFlag));
+      const r = runRequest(this.session, id, method, params, this.cancelFlag);
+      if (r instanceof Promise) void r.then(resolve); else resolve(r);
     });
     return result;
   }
 
   async close(): Promise<void> {
     await this.queue;
-    this.session.close();
+    await this.session.shutdown(); // a recording being made would keep this thread busy
   }
 }
 
-/** Runs one request on a session, with cancellation through `flag` (shared with the host). */
-export function runRequest(session: DebugSession, id: number, method: ServiceName, params: unknown, flag: Int32Array): HostResult {
+/**
+ * Runs one request on a session, with cancellation through `flag` (shared with the host). The
+ * session's async services answer later; meanwhile the caller goes on taking requests (so
+ * sendSerial and stopRecording reach a running recording).
+ */
+export function runRequest(session: DebugSession, id: number, method: ServiceName, params: unknown, flag: Int32Array): HostResult | Promise<HostResult> {
+  if (isAsyncService(method)) {
+    return session.handleAsync(method, params as never).then((result): HostResult => ({ ok: true, result }), (e: unknown): HostResult => ({ ok: false, error: toProtocolError(e) }));
+  }
   const signal = { get aborted() { return Atomics.load(flag, 0) === id; } };
   try {
     return { ok: true, result: session.handle(method, params as never, { signal }) };

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DebugSession } from '../../session/session.js';
 import { nodeSessionPorts } from './node-ports.js';
-import { runRequest, type FromWorker, type ToWorker, type WorkerData } from './session-host.js';
+import { runRequest, type FromWorker, type HostResult, type ToWorker, type WorkerData } from './session-host.js';
 
 const port = parentPort;
 if (!port) throw new Error('serve-worker must run in a worker thread');
@@ -14,6 +14,8 @@ const post = (m: FromWorker): void => port.postMessage(m);
 const session = new DebugSession(nodeSessionPorts(data.scratchDir), (event, d) => post({ type: 'event', event, data: d }));
 
 port.on('message', (m: ToWorker) => {
+  const answer = (r: HostResult): void => post(r.ok ? { type: 'response', id: m.id, ok: true, result: r.result } : { type: 'response', id: m.id, ok: false, error: r.error });
   const r = runRequest(session, m.id, m.method, m.params, flag);
-  post(r.ok ? { type: 'response', id: m.id, ok: true, result: r.result } : { type: 'response', id: m.id, ok: false, error: r.error });
+  // An async service (a recording) answers later; this thread's event loop keeps taking messages meanwhile.
+  if (r instanceof Promise) void r.then(answer); else answer(r);
 });

@@ -11,6 +11,7 @@
 
 import { Machine } from '../../engine/machine/machine.js';
 import { RamHashCache, isZeroPage } from '../../engine/machine/state-hash.js';
+import { savedStateTicks } from '../../engine/machine/machine-state.js';
 import type { StopReason, Watchpoint } from '../../engine/machine/stop-reason.js';
 import { ReplayDivergenceError } from '../divergence.js';
 import { ReplayInputPump } from '../inputs/input-pump.js';
@@ -61,6 +62,21 @@ export class Timeline {
     for (let p = 0; p < this.ramVersion.length; p++) if (isZeroPage(ram32, p)) this.ramVersion[p] = ZERO;
     this.hashes = new RamHashCache(ram32);
     this.restore(0);
+  }
+
+  private endTicksCache: number | null = null;
+
+  /**
+   * Guest time at the end. A recorder that ended while the hart slept took its last snapshot after
+   * letting time run on to the last device deadline (the idle warp); replaying to the end reaches
+   * that same moment, so the state there is the recorded one (replay --verify, continue to the end).
+   */
+  private endTicks(): number {
+    if (this.endTicksCache === null) {
+      const last = this.snapshots[this.snapshots.length - 1]!;
+      this.endTicksCache = last.icount === this.end ? savedStateTicks(this.reader.snapshotState(last.id)) : -Infinity;
+    }
+    return this.endTicksCache;
   }
 
   /** Current position (instructions retired). */
@@ -117,7 +133,8 @@ export class Timeline {
       // Stop at the next input's exact moment (icount and time), or at the target's first moment.
       const inputFirst = this.inputs.nextIcount() < target;
       const next = inputFirst ? this.inputs.nextIcount() : target;
-      const r = m.run({ maxInstructions: next - m.icount, skipBreakpointAtStart: skip, untilTicks: inputFirst ? this.inputs.nextTicks() : -Infinity });
+      const untilTicks = inputFirst ? this.inputs.nextTicks() : next === this.end ? this.endTicks() : -Infinity;
+      const r = m.run({ maxInstructions: next - m.icount, skipBreakpointAtStart: skip, untilTicks });
       skip = false;
       if (r.kind === 'limit') continue;
       if (r.kind === 'breakpoint' || r.kind === 'watchpoint') return r;

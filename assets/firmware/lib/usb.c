@@ -55,7 +55,7 @@ struct usb_device *usb_device_at(int i)
 enum usb_status usb_control(struct usb_device *dev, uint8_t request_type, uint8_t request, uint16_t value,
                             uint16_t index, void *data, uint16_t length, uint32_t *actual)
 {
-    struct usb_setup setup = {request_type, request, value, index, length};
+    struct usb_setup setup = {request_type, request, value, index, length}; DEMO_BUG_ONLY(return ohci_transfer(dev->pipe0, &setup, data, length, USB_CONTROL_TIMEOUT_MS, actual);)
     return ohci_transfer(dev->ep0, &setup, data, length, USB_CONTROL_TIMEOUT_MS, actual);
 }
 
@@ -204,7 +204,7 @@ static bool enumerate(struct usb_device *dev, int port)
         port_ep0[port] = ohci_ed_create(OHCI_EP_CONTROL, 0, 0, false, 8, dev->low_speed, 0);
     else
         ohci_ed_set_device(port_ep0[port], 0, 8, dev->low_speed);
-    dev->ep0 = port_ep0[port];
+    dev->ep0 = port_ep0[port]; DEMO_BUG_ONLY(dev->pipe0 = dev->ep0;)
     if (dev->ep0 == NULL)
         return fail(dev, "no endpoint descriptor left");
     st = get_descriptor(dev, USB_DT_DEVICE, 0, 0, &dev->desc, 8, &got);
@@ -239,9 +239,9 @@ static bool enumerate(struct usb_device *dev, int port)
     if (total > sizeof dev->config)
         total = sizeof dev->config;  /* read what fits; the walkers stop at config_len */
 #endif
-    /* (DEMO_BUG: no clamp. A device whose configuration is longer than config[] - the Teensy's
-     * 116 bytes, the CDC device's 67 - gets wTotalLength bytes DMA'd into a 64-byte buffer,
-     * over desc and the strings after it.) */
+    /* (DEMO_BUG: no clamp. A longer configuration - the CDC device's 67 bytes, the Teensy's 116 -
+     * is DMA'd into the 60-byte config[] and over pipe0 after it: the next control request
+     * (usb_control, string 0) hands the overwritten pointer to ohci_transfer, which faults.) */
     st = get_descriptor(dev, USB_DT_CONFIG, 0, 0, dev->config, total, &got);
     if (!step_ok(dev, "GET_DESCRIPTOR(configuration)", st, got, sizeof(struct usb_config_descriptor)))
         return false;

@@ -127,16 +127,16 @@ struct usb_endpoint_descriptor {
 #define USB_MAX_DEVICES 4
 #define USB_STRING_MAX  48
 
-/*
- * Room for the configuration descriptor (with its interface, endpoint and class descriptors).
- * The device says how long it is (wTotalLength); the driver reads at most this much. Building
- * with -DDEMO_BUG makes the buffer small and trusts wTotalLength instead: the controller then
- * writes past config[] into the fields after it (see usb.c) - a planted bug to find with Hindsight.
- */
+/* Room for the configuration descriptor (interface, endpoint, class descriptors); the driver reads
+ * at most this much of wTotalLength. -DDEMO_BUG plants a bug to find with Hindsight: a small buffer,
+ * wTotalLength trusted, and the control pipe used from pipe0, right after config[] (see usb.c).
+ * DEMO_BUG_ONLY(code) is code only in that build (on existing lines: other builds stay identical). */
 #ifdef DEMO_BUG
-#define USB_CONFIG_MAX 64
+#define USB_CONFIG_MAX 60
+#define DEMO_BUG_ONLY(...) __VA_ARGS__
 #else
 #define USB_CONFIG_MAX 512
+#define DEMO_BUG_ONLY(...)
 #endif
 
 /* Timeouts of the requests the core and the class drivers issue (guest time). */
@@ -152,7 +152,7 @@ struct usb_device {
     uint16_t config_len;                      /* bytes of config[] that hold the descriptor */
     struct ohci_ed *ep0;                      /* the default control pipe */
     const struct usb_driver *driver;          /* the class driver that took it, or NULL */
-    uint8_t config[USB_CONFIG_MAX];           /* the (first) configuration descriptor, all of it */
+    uint8_t config[USB_CONFIG_MAX]; DEMO_BUG_ONLY(struct ohci_ed *pipe0;) /* the (first) configuration descriptor */
     struct usb_device_descriptor desc;        /* keep right after config[]: see DEMO_BUG above */
     uint8_t class_code;                       /* bDeviceClass, or for 0 the first interface's class */
     char manufacturer[USB_STRING_MAX];        /* string descriptors in ASCII ("" if none) */

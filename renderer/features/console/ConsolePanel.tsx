@@ -1,5 +1,6 @@
 // The guest's serial console exactly as it was at the position: xterm.js fed the bytes sent by
 // instructions before it. Moving forward writes only the new bytes; moving back starts over.
+// While a recording is made it is live: output streams in, and keystrokes go to the guest's UART.
 
 import { useEffect, useRef } from 'react';
 import { Terminal } from '@xterm/xterm';
@@ -7,6 +8,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import { Panel } from '../../components/Panel.js';
 import { useStore } from '../../store/index.js';
+import { recordingSelectors } from '../../store/recording-slice.js';
 
 export function ConsolePanel() {
   const host = useRef<HTMLDivElement>(null);
@@ -15,6 +17,7 @@ export function ConsolePanel() {
   const bytes = useStore((s) => s.consoleBytes);
   const length = useStore((s) => s.consoleLength);
   const total = useStore((s) => s.info?.end ?? null);
+  const recording = useStore(recordingSelectors.recording);
 
   useEffect(() => {
     const t = new Terminal({
@@ -24,6 +27,8 @@ export function ConsolePanel() {
     });
     t.open(host.current!);
     term.current = t;
+    // Only while recording does typing reach the guest (disableStdin stops onData otherwise).
+    const typing = t.onData((data) => useStore.getState().sendSerial(data));
     const fitter = new FitAddon();
     t.loadAddon(fitter);
     const fit = () => {
@@ -34,11 +39,21 @@ export function ConsolePanel() {
     fit();
     return () => {
       ro.disconnect();
+      typing.dispose();
       t.dispose();
       term.current = null;
       written.current = 0;
     };
   }, []);
+
+  useEffect(() => {
+    const t = term.current;
+    if (!t) return;
+    t.options.disableStdin = !recording;
+    t.options.cursorBlink = recording;
+    t.options.theme = { ...t.options.theme, cursor: recording ? '#c9d1d9' : '#11151c' };
+    if (recording) t.focus();
+  }, [recording]);
 
   useEffect(() => {
     const t = term.current;
@@ -54,7 +69,7 @@ export function ConsolePanel() {
   }, [bytes, length]);
 
   return (
-    <Panel title="Serial console" testId="console" actions={<span className="dim" data-testid="console-length" data-length={length}>{total === null ? '' : `${length} bytes up to here`}</span>}>
+    <Panel title="Serial console" testId="console" actions={<span className="dim" data-testid="console-length" data-length={length}>{recording ? `live: type here · ${length} bytes` : total === null ? '' : `${length} bytes up to here`}</span>}>
       <div className="terminal-host" ref={host} />
     </Panel>
   );

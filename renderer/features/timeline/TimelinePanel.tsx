@@ -1,17 +1,27 @@
 // The whole recording as a scrubber: drag anywhere on the lanes to seek (coalesced by the store),
-// click a marker to seek to it. Lanes: traps, interrupts, UART output, snapshots; USB says missing.
+// click a marker to seek to it. Lanes: traps, interrupts, UART output, snapshots, USB transfers
+// (coloured by status; a click also selects the transfer in the USB panel, through the store).
 
 import { useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 import { useStore } from '../../store/index.js';
 import { positionSelectors } from '../../store/selectors.js';
 import { grouped } from '../../components/format.js';
 import { bucketize, lanesOf, shortCount, ticks } from './lanes.js';
+import { usbBucketTitle, usbBuckets } from './usb-lane.js';
+import { usbSelectors } from '../../store/usb-slice.js';
+import { recordingSelectors } from '../../store/recording-slice.js';
+import { sessionSelectors } from '../../store/selectors.js';
+import { LiveTimeline } from './LiveTimeline.js';
 
 export function TimelinePanel() {
   const summary = useStore((s) => s.summary);
   const end = useStore(positionSelectors.end);
   const playhead = useStore(positionSelectors.playhead);
   const seekTo = useStore((s) => s.seekTo);
+  const usbSelect = useStore((s) => s.usbSelect);
+  const usbSelected = useStore(usbSelectors.selected);
+  const live = useStore(recordingSelectors.live);
+  const perSecond = useStore(sessionSelectors.instructionsPerSecond);
   const track = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const dragging = useRef(false);
@@ -27,7 +37,10 @@ export function TimelinePanel() {
 
   const lanes = useMemo(() => (summary ? lanesOf(summary) : []), [summary]);
   const buckets = useMemo(() => lanes.map((l) => (l.markers ? bucketize(l.markers, end, width) : [])), [lanes, end, width]);
+  const usbLane = useMemo(() => (summary ? usbBuckets(summary.usb, end, width) : []), [summary, end, width]);
+  const usbSelectedAt = useMemo(() => (usbSelected === null ? null : summary?.usb.find((m) => m.number === usbSelected) ?? null), [summary, usbSelected]);
 
+  if (live) return <LiveTimeline live={live} perSecond={perSecond} />;
   if (!summary) return <div className="timeline" data-testid="timeline"><div className="missing">no recording open</div></div>;
 
   const icountAt = (clientX: number): number => {
@@ -79,7 +92,26 @@ export function TimelinePanel() {
         </div>
         {lanes.map((l, i) => (
           <div key={l.id} className={`lane lane-${l.id}`} data-testid={`lane-${l.id}`}>
-            {l.markers === null ? <span className="lane-missing">{l.missing}</span>
+            {l.id === 'usb' && l.markers && l.markers.length > 0 ? (
+              <>
+                {usbLane.map((b) => (
+                  <button
+                    type="button"
+                    key={b.x}
+                    className={`marker usb-${b.status}${usbSelected !== null && usbSelected >= b.first && usbSelected <= b.last ? ' selected' : ''}`}
+                    style={{ left: b.x }}
+                    title={usbBucketTitle(b)}
+                    data-icount={b.marker.icount}
+                    data-number={b.marker.number}
+                    data-status={b.status}
+                    onPointerDown={(e) => { e.stopPropagation(); seekTo(b.marker.icount); void usbSelect(b.marker.number); }}
+                  />
+                ))}
+                {usbSelectedAt ? (
+                  <span className="usb-selected" data-testid="usb-lane-selected" data-number={usbSelectedAt.number} style={{ left: end > 0 ? (usbSelectedAt.icount / end) * width : 0 }} />
+                ) : null}
+              </>
+            ) : l.markers === null ? <span className="lane-missing">{l.missing}</span>
               : l.markers.length === 0 ? <span className="lane-missing">none in this recording</span>
                 : buckets[i]!.map((b) => (
                   <button

@@ -35,7 +35,8 @@ export function lanesOf(s: TimelineSummary): Lane[] {
     { id: 'uart', name: 'UART out', truncated: s.truncated.uart,
       markers: s.uart.map((u) => ({ icount: u.icount, title: `${u.bytes} byte${u.bytes === 1 ? '' : 's'}: ${u.preview}` })) },
     { id: 'snapshots', name: 'Snapshots', markers: s.snapshots.map((i) => ({ icount: i, title: `snapshot at icount ${i}` })) },
-    { id: 'usb', name: 'USB', markers: null, missing: 'USB transfers: missing (not recorded yet)' },
+    // Drawn by usb-lane.ts (coloured by status); these plain markers give the lane its count.
+    { id: 'usb', name: 'USB', truncated: s.truncated.usb, markers: s.usb.map((u) => ({ icount: u.icount, title: u.title })) },
   ];
 }
 

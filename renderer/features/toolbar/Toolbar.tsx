@@ -1,12 +1,13 @@
 // Position (icount and guest time), moving (step, step back, continue, reverse continue), go to a
 // position, breakpoints.
 
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useStore } from '../../store/index.js';
 import { positionSelectors, sessionSelectors } from '../../store/selectors.js';
 import { grouped, guestTime, hexAddr } from '../../components/format.js';
 
-export function Toolbar() {
+/** `start` and `end` hold what App puts at the toolbar's ends (the File menu, the gdb button): panels never import each other. */
+export function Toolbar(props: { start?: ReactNode; end?: ReactNode } = {}) {
   const icount = useStore(positionSelectors.icount);
   const end = useStore(positionSelectors.end);
   const ready = useStore(positionSelectors.ready);
@@ -43,6 +44,7 @@ export function Toolbar() {
 
   return (
     <div className="toolbar" data-testid="toolbar">
+      {props.start}
       <div className="position" data-testid="position" data-icount={icount ?? ''}>
         <span className="label">icount</span>
         <span className="value" data-testid="icount">{icount === null ? '—' : grouped(icount)}</span>
@@ -79,6 +81,7 @@ export function Toolbar() {
           </span>
         ) : lastStop ? stopText(lastStop) : null}
       </div>
+      {props.end}
     </div>
   );
 }

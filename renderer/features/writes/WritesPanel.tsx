@@ -5,6 +5,7 @@ import { useMemo } from 'react';
 import { Panel, Missing } from '../../components/Panel.js';
 import { grouped, hexAddr } from '../../components/format.js';
 import { useStore } from '../../store/index.js';
+import { DmaOrigin } from './DmaOrigin.js';
 
 export function WritesPanel() {
   const symbols = useStore((s) => s.symbols);
@@ -39,7 +40,7 @@ export function WritesPanel() {
       {!query ? <Missing>name a variable or a range, then ask who wrote it</Missing> : (
         <div className="write-answer" data-testid="write-answer" data-direction={query.direction} data-found={query.answer.found} data-icount={query.answer.found ? query.answer.icount : ''}>
           <div className="dim">
-            {query.direction} write to {query.range.symbol ?? hexAddr(query.range.addr)} ({hexAddr(query.range.addr)}, {query.range.len} byte{query.range.len === 1 ? '' : 's'})
+            {query.direction} write to {query.label ?? query.range.symbol ?? hexAddr(query.range.addr)} ({hexAddr(query.range.addr)}, {query.range.len} byte{query.range.len === 1 ? '' : 's'})
             {query.direction === 'previous' ? ' before' : ' at or after'} icount {grouped(query.at)}
           </div>
           {query.answer.found ? (
@@ -50,6 +51,7 @@ export function WritesPanel() {
               </div>
               <div className="mono">old {query.answer.old}</div>
               <div className="mono">new {query.answer.new}</div>
+              {query.answer.writer === 'dma' ? <DmaOrigin dma={query.answer.dma} /> : null}
             </>
           ) : <div>no such write in the recording</div>}
         </div>
