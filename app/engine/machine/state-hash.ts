@@ -66,18 +66,21 @@ export function hashPage(ram32: Int32Array, page: number, out: Uint32Array, slot
 export class RamHashCache {
   readonly pageHashes: Uint32Array;
 
-  constructor(private readonly ram32: Int32Array) {
+  /**
+   * `mayBeNonZero` (optional): one byte per page, 0 for pages the caller knows to be all zeros, so
+   * that a caller which has just scanned RAM (RecordSession) does not pay for a second scan.
+   */
+  constructor(private readonly ram32: Int32Array, mayBeNonZero?: Uint8Array) {
     this.pageHashes = new Uint32Array((ram32.length / PAGE_WORDS) * 2);
-    this.rehashAll();
+    this.rehashAll(mayBeNonZero);
   }
 
-  rehashAll(): void {
+  rehashAll(mayBeNonZero?: Uint8Array): void {
     const pages = this.ram32.length / PAGE_WORDS;
     // Most of a guest's RAM is zero: reuse the zero page's hash after a cheap scan.
-    const zero = new Uint32Array(2);
-    hashPage(new Int32Array(PAGE_WORDS), 0, zero, 0);
+    const zero = zeroPageHash();
     for (let p = 0; p < pages; p++) {
-      if (isZeroPage(this.ram32, p)) {
+      if ((mayBeNonZero && !mayBeNonZero[p]) || isZeroPage(this.ram32, p)) {
         this.pageHashes[p * 2] = zero[0]!;
         this.pageHashes[p * 2 + 1] = zero[1]!;
       } else {
@@ -92,8 +95,23 @@ export class RamHashCache {
 
   /** The machine hash: the CPU/device state bytes and the page hashes. */
   digest(state: Uint8Array): string {
-    return new StateHasher().bytes(state).words(this.pageHashes).digest();
+    return machineStateDigest(state, this.pageHashes);
   }
+}
+
+/**
+ * The machine hash from the CPU/device state bytes and the hashes of every RAM page (two lanes per
+ * page, as hashPage writes them): RamHashCache from RAM, and a trace writer from snapshot records.
+ */
+export function machineStateDigest(state: Uint8Array, pageHashes: Uint32Array): string {
+  return new StateHasher().bytes(state).words(pageHashes).digest();
+}
+
+/** hashPage of an all-zero page. */
+export function zeroPageHash(): Uint32Array {
+  const zero = new Uint32Array(2);
+  hashPage(new Int32Array(PAGE_WORDS), 0, zero, 0);
+  return zero;
 }
 
 /** Whether RAM page `page` holds only zeros. */

@@ -11,7 +11,7 @@ import { RecordSession } from '../../replay/sessions/record-session.js';
 import { Timeline } from '../../replay/timeline/timeline.js';
 import { WriteIndex } from '../../replay/write-index/write-index.js';
 import type { CheckpointPolicy } from '../../replay/timeline/checkpoint-policy.js';
-import { createTraceWriter, openTraceReader } from '../trace-store/index.js';
+import { createThreadedTraceWriter, openTraceReader } from '../trace-store/index.js';
 import { runCommand } from '../commands/run.js';
 import { recordCommand } from '../commands/record.js';
 import { replayCommand } from '../commands/replay.js';
@@ -157,7 +157,8 @@ async function policyRecord(a: { elf: string; out: string; policy: CheckpointPol
   }
   const policy = a.policy;
   const { cost } = await measure(() => {
-    const writer = createTraceWriter(a.out, {
+    // The writer `record` uses (SQLite on its own thread).
+    const writer = createThreadedTraceWriter(a.out, {
       createdBy: 'hindsight bench',
       machine: { board: 'virt', ramSize: machine.bus.ramSize, ticksPerMtime: TICKS_PER_MTIME },
       guestImage: bytes,

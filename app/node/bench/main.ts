@@ -16,6 +16,7 @@
 //                 intervals on workload.elf: how the defaults in checkpoint-policy.ts were chosen
 //   intervals-long  the same for 10/20/50 M on workload-long.elf (optional)
 //   usb        E. record overhead on a USB mass-storage workload, and recording bytes per MB read
+//   scrub      F. dragging the scrubber over a 2.17 G recording in Chromium (the e2e measurement, scrub.ts)
 // Heavy parts run in child processes (`node dist/bench.mjs --child ...`, see util.ts).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { benchEngineSpeed } from './engine-speed.js';
 import { benchRecording } from './recording.js';
 import { benchIntervals, benchIntervalsLong } from './intervals.js';
 import { benchUsb } from './usb.js';
+import { benchScrub } from './scrub.js';
 import { childMain } from './children.js';
 import { log } from './util.js';
 
@@ -52,10 +54,11 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   intervals: benchIntervals,
   'intervals-long': benchIntervalsLong,
   usb: benchUsb,
+  scrub: benchScrub,
 };
 
 /** What `npm run bench` runs without suite names. */
-const DEFAULT_SUITES = ['engine', 'record', 'intervals', 'usb'];
+const DEFAULT_SUITES = ['engine', 'record', 'intervals', 'usb', 'scrub'];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).map((a) => a.replace(/^--?/, ''));

@@ -6,6 +6,7 @@
 // prints one line `@@bench-result <JSON>` on stdout; everything else it says goes to stderr.
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
@@ -20,16 +21,37 @@ export interface ProcessCost {
   readonly sysMs: number;
   /** Peak RSS of the whole process (MB, 1e6 bytes). */
   readonly maxRssMB: number;
+  /**
+   * CPU time of the main thread alone (the guest's thread; not the trace writer thread, not V8's
+   * helpers), or null where /proc cannot tell (not Linux). 10 ms resolution.
+   */
+  readonly mainThreadMs: number | null;
 }
 
 /** Measures `fn` with wall clock and process.cpuUsage. */
 export async function measure<T>(fn: () => T | Promise<T>): Promise<{ value: T; cost: ProcessCost }> {
+  const m0 = mainThreadCpuMs();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const value = await fn();
   const wallMs = performance.now() - t0;
   const c = process.cpuUsage(c0);
-  return { value, cost: { wallMs, userMs: c.user / 1000, sysMs: c.system / 1000, maxRssMB: maxRssMB() } };
+  const m1 = mainThreadCpuMs();
+  const mainThreadMs = m0 !== null && m1 !== null ? m1 - m0 : null;
+  return { value, cost: { wallMs, userMs: c.user / 1000, sysMs: c.system / 1000, maxRssMB: maxRssMB(), mainThreadMs } };
+}
+
+/** User + system CPU time of this process's main thread (its task id is the pid), from /proc. */
+export function mainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name (which is in parentheses and may hold spaces): utime is the
+    // 14th field of the line, stime the 15th, in clock ticks (USER_HZ, 100 on Linux).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 export function maxRssMB(): number {

@@ -7,7 +7,7 @@ import { Machine } from '../../engine/machine/machine.js';
 import { TICKS_PER_MTIME } from '../../engine/devices/clint.js';
 import { RecordSession } from '../../replay/sessions/record-session.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../../replay/timeline/checkpoint-policy.js';
-import { createTraceWriter, TraceExistsError } from '../trace-store/index.js';
+import { createThreadedTraceWriter, TraceExistsError } from '../trace-store/index.js';
 import { CliError, parseCount, type Io } from '../io.js';
 import { loadGuestImage } from '../guest-image.js';
 import { openUartInput } from '../uart-input.js';
@@ -43,7 +43,8 @@ export async function recordCommand(args: string[], io: Io): Promise<number> {
   const backends = await openUsbDevices(machine, values.usb ?? []);
   let writer;
   try {
-    writer = createTraceWriter(values.output, {
+    // SQLite's work on the second core: recording costs the guest's thread little (threaded-trace-writer.ts).
+    writer = createThreadedTraceWriter(values.output, {
       createdBy: `hindsight ${HINDSIGHT_VERSION}`,
       machine: { board: 'virt', ramSize: machine.bus.ramSize, ticksPerMtime: TICKS_PER_MTIME },
       guestImage: image.bytes,

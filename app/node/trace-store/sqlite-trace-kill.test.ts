@@ -3,7 +3,9 @@
 //
 // The child is app/node/trace-store/killed-recorder-child.ts, bundled with esbuild (the project's
 // own bundler) so that it runs the real writer under plain node; better-sqlite3 stays external and
-// is loaded from this project's node_modules by absolute path.
+// is loaded from this project's node_modules by absolute path. The threaded writer's thread entry is
+// bundled beside it, where the writer looks for it. Both writers are killed: the in-thread one, and
+// the threaded one that `record` uses (whose batches and thread add to what a kill can lose).
 
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -27,8 +29,12 @@ afterAll(() => {
 beforeAll(async () => {
   const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
   await build({
-    entryPoints: [fileURLToPath(new URL('./killed-recorder-child.ts', import.meta.url))],
-    outfile: childJs,
+    entryPoints: {
+      'killed-recorder-child': fileURLToPath(new URL('./killed-recorder-child.ts', import.meta.url)),
+      'trace-writer-thread': fileURLToPath(new URL('./trace-writer-thread.ts', import.meta.url)),
+    },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -49,9 +55,9 @@ interface Killed {
 }
 
 /** Runs the child recorder for `ms` after it is ready, then SIGKILLs it. */
-function recordAndKill(path: string, ms: number): Promise<Killed> {
+function recordAndKill(path: string, ms: number, threaded = false): Promise<Killed> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childJs, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [childJs, path, ...(threaded ? ['threaded'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     const marks: Array<[number, number]> = [];
     let buffered = '';
     let stderr = '';
@@ -78,6 +84,49 @@ function recordAndKill(path: string, ms: number): Promise<Killed> {
   });
 }
 
+/** The file opens, has no end, and is complete up to a mark made < ~1 s before the kill. */
+function expectDurableUpToASecondBeforeTheKill(killed: Killed): void {
+  const { path, marks, killedAt } = killed;
+  expect(existsSync(`${path}-wal`)).toBe(true); // the WAL the reader has to cope with
+  expect(marks.length).toBeGreaterThan(10);
+  const r = openTraceReader(path);
+  try {
+    expect(r.end).toBeNull();
+    const due = Math.max(0, ...marks.filter(([, t]) => t <= killedAt - 1000).map(([m]) => m));
+    const lastReported = marks[marks.length - 1]![0];
+    const durableAt = marks.filter(([m]) => m <= r.completeUpTo).pop()?.[1] ?? 0;
+    console.log(`killed after marks up to ${lastReported}; durable up to ${r.completeUpTo} (reported ${killedAt - durableAt} ms before the kill); required >= ${due}`);
+    expect(r.completeUpTo).toBeGreaterThanOrEqual(due);
+    expect(r.completeUpTo).toBeGreaterThan(0);
+    expect((r.completeUpTo - 1) % 700).toBe(0); // one of the marks the child made
+
+    // Every input below the mark, exactly.
+    const inputs = r.inputs(0, r.completeUpTo);
+    expect(inputs.length).toBe(Math.floor((r.completeUpTo - 1) / 7));
+    inputs.forEach((e, i) => {
+      const icount = 7 * (i + 1);
+      if (e.icount !== icount || e.kind !== 'uart-rx' || Buffer.compare(e.data, inputData(icount)) !== 0) {
+        throw new Error(`input ${i}: ${e.icount} ${e.kind} ${Buffer.from(e.data).toString('hex')}, expected icount ${icount}`);
+      }
+    });
+
+    // Snapshots that made it are whole.
+    const snaps = r.snapshots();
+    expect(snaps.length).toBeGreaterThan(0);
+    for (const s of [snaps[0]!, snaps[snaps.length >> 1]!, snaps[snaps.length - 1]!]) {
+      const batch = Number(s.stateHash.slice(1));
+      const pages = r.snapshotPages(s.id);
+      expect(s.pageCount).toBe(200);
+      expect(pages.length).toBe(200);
+      expect(pages[123]).toEqual(ramPage(123, batch));
+      expect(r.snapshotState(s.id)).toEqual(inputData(batch));
+    }
+    expect(r.derived(0, r.completeUpTo, 'uart-tx').length).toBe((r.completeUpTo - 1) / 700);
+  } finally {
+    r.close();
+  }
+}
+
 describe('a recorder killed with SIGKILL', () => {
   let killed: Killed;
   beforeAll(async () => {
@@ -85,45 +134,7 @@ describe('a recorder killed with SIGKILL', () => {
   }, 30_000);
 
   it('leaves a file that opens: no end, complete up to a mark made < ~1 s before the kill', () => {
-    const { path, marks, killedAt } = killed;
-    expect(existsSync(`${path}-wal`)).toBe(true); // the WAL the reader has to cope with
-    expect(marks.length).toBeGreaterThan(10);
-    const r = openTraceReader(path);
-    try {
-      expect(r.end).toBeNull();
-      const due = Math.max(0, ...marks.filter(([, t]) => t <= killedAt - 1000).map(([m]) => m));
-      const lastReported = marks[marks.length - 1]![0];
-      const durableAt = marks.filter(([m]) => m <= r.completeUpTo).pop()?.[1] ?? 0;
-      console.log(`killed after marks up to ${lastReported}; durable up to ${r.completeUpTo} (reported ${killedAt - durableAt} ms before the kill); required >= ${due}`);
-      expect(r.completeUpTo).toBeGreaterThanOrEqual(due);
-      expect(r.completeUpTo).toBeGreaterThan(0);
-      expect((r.completeUpTo - 1) % 700).toBe(0); // one of the marks the child made
-
-      // Every input below the mark, exactly.
-      const inputs = r.inputs(0, r.completeUpTo);
-      expect(inputs.length).toBe(Math.floor((r.completeUpTo - 1) / 7));
-      inputs.forEach((e, i) => {
-        const icount = 7 * (i + 1);
-        if (e.icount !== icount || e.kind !== 'uart-rx' || Buffer.compare(e.data, inputData(icount)) !== 0) {
-          throw new Error(`input ${i}: ${e.icount} ${e.kind} ${Buffer.from(e.data).toString('hex')}, expected icount ${icount}`);
-        }
-      });
-
-      // Snapshots that made it are whole.
-      const snaps = r.snapshots();
-      expect(snaps.length).toBeGreaterThan(0);
-      for (const s of [snaps[0]!, snaps[snaps.length >> 1]!, snaps[snaps.length - 1]!]) {
-        const batch = Number(s.stateHash.slice(1));
-        const pages = r.snapshotPages(s.id);
-        expect(s.pageCount).toBe(200);
-        expect(pages.length).toBe(200);
-        expect(pages[123]).toEqual(ramPage(123, batch));
-        expect(r.snapshotState(s.id)).toEqual(inputData(batch));
-      }
-      expect(r.derived(0, r.completeUpTo, 'uart-tx').length).toBe((r.completeUpTo - 1) / 700);
-    } finally {
-      r.close();
-    }
+    expectDurableUpToASecondBeforeTheKill(killed);
   });
 
   it('reading does not modify the file: it opens again, and the WAL is still there', () => {
@@ -181,4 +192,11 @@ describe('a recorder killed with SIGKILL', () => {
       chmodSync(ro, 0o755);
     }
   });
+});
+
+describe('a recorder killed with SIGKILL, writing through the writer thread (as `record` does)', () => {
+  it('leaves a file that opens: no end, complete up to a mark made < ~1 s before the kill', async () => {
+    const killed = await recordAndKill(join(dir, 'killed-threaded.hsrec'), 1500, true);
+    expectDurableUpToASecondBeforeTheKill(killed);
+  }, 30_000);
 });

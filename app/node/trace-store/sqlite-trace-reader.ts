@@ -25,6 +25,7 @@ import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync, r
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { openDatabase } from './sqlite-open.js';
 import {
   TRACE_FORMAT_VERSION, TraceFormatError,
   type DerivedEvent, type InputEvent, type MachineConfigRecord, type SnapshotInfo, type SnapshotPage,
@@ -199,7 +200,7 @@ class SqliteTraceReader implements TraceReader {
   /** Opens and touches the database, so that recovery (and its failure) happens here. */
   private static connect(file: string, readonly = true): Database.Database {
     // Read-write only for a private copy: recovering it (WAL, hot journal) writes to it.
-    const db = new Database(file, { readonly, fileMustExist: true });
+    const db = openDatabase(file, { readonly, fileMustExist: true });
     try {
       db.pragma('schema_version', { simple: true });
       return db;

@@ -20,6 +20,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { openDatabase } from './sqlite-open.js';
 import {
   TRACE_FORMAT_VERSION,
   type DerivedEvent, type InputEvent, type SnapshotPage, type SnapshotRecord, type TraceEnd,
@@ -27,6 +28,7 @@ import {
 } from '../../replay/trace/trace.js';
 import { APPLICATION_ID, PAGE_SIZE, SCHEMA_SQL, sidecarPaths } from './schema.js';
 import { isSqliteError } from './sqlite-errors.js';
+import { assertIcount, assertNotBeforeProgress, checkPages } from './trace-writer-checks.js';
 
 /** The header as a recorder knows it: the writer adds the format version and the image hash. */
 export type NewTraceHeader = Omit<TraceHeader, 'formatVersion' | 'guestImageSha256'>;
@@ -68,22 +70,21 @@ const WAL_AUTOCHECKPOINT_BYTES = 16 << 20;
  */
 const MAX_TX_BYTES = 16 << 20;
 
+/** The header a recording gets: the recorder's, with the format version and the image hash. */
+export function completeTraceHeader(newHeader: NewTraceHeader): TraceHeader {
+  return {
+    ...newHeader,
+    formatVersion: TRACE_FORMAT_VERSION,
+    guestImageSha256: createHash('sha256').update(newHeader.guestImage).digest('hex'),
+  };
+}
+
+export function refuseToOverwrite(path: string): TraceExistsError {
+  return new TraceExistsError(`${path} already exists; refusing to overwrite a recording (pass overwrite: true to replace it)`);
+}
+
 export function createTraceWriter(path: string, header: NewTraceHeader, options: TraceWriterOptions = {}): TraceWriter {
   return SqliteTraceWriter.create(path, header, options);
-}
-
-function assertIcount(what: string, icount: number): void {
-  if (!Number.isSafeInteger(icount) || icount < 0) throw new RangeError(`${what}: icount ${icount} is not a non-negative integer`);
-}
-
-/** Checked before writing, so a bad page list fails the call, not (half-way through) the transaction. */
-function checkPages(pages: readonly SnapshotPage[]): void {
-  const seen = new Set<number>();
-  for (const p of pages) {
-    if (!Number.isSafeInteger(p.page) || p.page < 0) throw new RangeError(`appendSnapshot: page number ${p.page} is not a non-negative integer`);
-    if (seen.has(p.page)) throw new RangeError(`appendSnapshot: page ${p.page} appears twice`);
-    seen.add(p.page);
-  }
 }
 
 class SqliteTraceWriter implements TraceWriter {
@@ -111,11 +112,7 @@ class SqliteTraceWriter implements TraceWriter {
   }
 
   static create(path: string, newHeader: NewTraceHeader, options: TraceWriterOptions): SqliteTraceWriter {
-    const header: TraceHeader = {
-      ...newHeader,
-      formatVersion: TRACE_FORMAT_VERSION,
-      guestImageSha256: createHash('sha256').update(newHeader.guestImage).digest('hex'),
-    };
+    const header = completeTraceHeader(newHeader);
     const side = sidecarPaths(path);
     if (options.overwrite) {
       for (const p of [path, side.wal, side.shm, side.journal]) rmSync(p, { force: true });
@@ -127,14 +124,14 @@ class SqliteTraceWriter implements TraceWriter {
       fd = openSync(path, 'wx');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new TraceExistsError(`${path} already exists; refusing to overwrite a recording (pass overwrite: true to replace it)`);
+        throw refuseToOverwrite(path);
       }
       throw e;
     }
     closeSync(fd);
     for (const p of [side.wal, side.shm, side.journal]) if (existsSync(p)) rmSync(p, { force: true });
 
-    const db = new Database(path, { fileMustExist: true });
+    const db = openDatabase(path, { fileMustExist: true });
     try {
       const pageSize = options.pageSize ?? PAGE_SIZE;
       db.pragma(`page_size = ${pageSize}`);
@@ -166,10 +163,7 @@ class SqliteTraceWriter implements TraceWriter {
   appendInput(e: InputEvent): void {
     this.write('appendInput', () => {
       assertIcount('appendInput', e.icount);
-      // The contract of markProgress: nothing before a mark is still to come.
-      if (e.icount < this.progress) {
-        throw new RangeError(`appendInput: icount ${e.icount} is before the progress mark ${this.progress}`);
-      }
+      assertNotBeforeProgress(e.icount, this.progress);
       this.begin();
       this.stmts.insertInput.run(e.icount, e.ticks, this.kindId(e.kind), e.data);
       this.maybeCommit();

@@ -6,7 +6,7 @@
 
 import type { Machine } from '../../engine/machine/machine.js';
 import type { StopReason } from '../../engine/machine/stop-reason.js';
-import { RamHashCache } from '../../engine/machine/state-hash.js';
+import { RamHashCache, isZeroPage } from '../../engine/machine/state-hash.js';
 import { RecordingInputPump } from '../inputs/input-pump.js';
 import { DERIVED_TRAP, DERIVED_UART_TX, DERIVED_USB_TRANSFER_END, encodeTrap, encodeUartTx, usbTransferEndFromCompletion } from '../trace/derived-codecs.js';
 import { usbCompletion } from '../inputs/usb-completion.js';
@@ -22,7 +22,8 @@ interface KeptSnapshot { id: number; icount: number; summary: Uint8Array }
 export class RecordSession {
   readonly inputs: RecordingInputPump;
   private readonly policy: CheckpointPolicy;
-  private readonly hashes: RamHashCache;
+  /** Page hashes for the snapshots' state hashes; null when the writer hashes them (appendUnhashedSnapshot). */
+  private readonly hashes: RamHashCache | null;
   /** Pages ever written (or loaded non-zero): a keyframe must hold every non-zero page. */
   private readonly everUsed: Uint8Array;
   private readonly kept: KeptSnapshot[] = [];
@@ -43,14 +44,9 @@ export class RecordSession {
       if (e.kind === usbCompletion.kind) this.recordDerived({ icount: e.icount, kind: DERIVED_USB_TRANSFER_END, data: usbTransferEndFromCompletion(e.data) });
     });
     const bus = machine.bus;
-    this.everUsed = new Uint8Array(bus.ram.length / PAGE);
-    const ram32 = bus.ram32;
-    for (let p = 0; p < this.everUsed.length; p++) {
-      for (let i = p * 1024, end = i + 1024; i < end; i++) {
-        if (ram32[i] !== 0) { this.everUsed[p] = 1; break; }
-      }
-    }
-    this.hashes = new RamHashCache(ram32);
+    this.everUsed = nonZeroPages(bus.ram32);
+    // One scan of RAM, not two: the hash cache skips the pages just found to be zero.
+    this.hashes = writer.appendUnhashedSnapshot ? null : new RamHashCache(bus.ram32, this.everUsed);
     machine.onUartOutput = (b) => {
       this.txBytes.push(b);
       this.txIcounts.push(machine.hart.icount);
@@ -128,15 +124,19 @@ export class RecordSession {
     const dirty = bus.takeDirtyPages();
     const written = bus.takeWrittenGranules(dirty);
     for (const p of dirty) this.everUsed[p] = 1;
-    this.hashes.update(dirty);
     const state = m.saveState();
     const keyframe = this.snapshotCount % this.policy.keyframeEvery === 0;
     const pageNumbers = keyframe ? this.usedPages() : dirty;
-    const pages: SnapshotPage[] = pageNumbers.map((p) => ({ page: p, data: bus.ram.slice(p * PAGE, (p + 1) * PAGE) }));
+    const pages = copyPages(bus.ram, pageNumbers);
     const summary = encodeWriteSummary(written);
-    const id = this.writer.appendSnapshot({
-      icount: m.icount, keyframe, state, pages, stateHash: this.hashes.digest(state), writeSummary: summary,
-    });
+    const snapshot = { icount: m.icount, keyframe, state, pages, writeSummary: summary };
+    let id: number;
+    if (this.hashes) {
+      this.hashes.update(dirty);
+      id = this.writer.appendSnapshot({ ...snapshot, stateHash: this.hashes.digest(state) });
+    } else {
+      id = this.writer.appendUnhashedSnapshot!(snapshot);
+    }
     this.kept.push({ id, icount: m.icount, summary });
     this.snapshotCount++;
     this.nextSnapshotAt = m.icount + this.policy.interval;
@@ -160,4 +160,27 @@ export class RecordSession {
       this.kept.splice(i, 1);
     }
   }
+}
+
+/** One byte per RAM page: 1 if it holds a non-zero byte. */
+function nonZeroPages(ram32: Int32Array): Uint8Array {
+  const out = new Uint8Array(ram32.length / (PAGE / 4));
+  for (let p = 0; p < out.length; p++) if (!isZeroPage(ram32, p)) out[p] = 1;
+  return out;
+}
+
+/**
+ * Copies RAM pages into one new buffer, each page a view of it: one allocation per snapshot, and a
+ * buffer a writer can post to another thread whole, without gathering the pages (threaded-trace-writer).
+ */
+function copyPages(ram: Uint8Array, pageNumbers: readonly number[]): SnapshotPage[] {
+  const all = new Uint8Array(pageNumbers.length * PAGE);
+  const pages: SnapshotPage[] = [];
+  for (let i = 0; i < pageNumbers.length; i++) {
+    const p = pageNumbers[i]!;
+    const data = all.subarray(i * PAGE, (i + 1) * PAGE);
+    data.set(ram.subarray(p * PAGE, (p + 1) * PAGE));
+    pages.push({ page: p, data });
+  }
+  return pages;
 }

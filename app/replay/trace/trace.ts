@@ -79,6 +79,9 @@ export interface SnapshotRecord {
   readonly writeSummary: Uint8Array;
 }
 
+/** A snapshot for a writer that computes its state hash itself (TraceWriter.appendUnhashedSnapshot). */
+export type UnhashedSnapshotRecord = Omit<SnapshotRecord, 'stateHash'>;
+
 /** Snapshot metadata, without the (large) page data. */
 export interface SnapshotInfo {
   readonly id: number;
@@ -103,8 +106,18 @@ export interface TraceWriter {
   readonly header: TraceHeader;
   appendInput(e: InputEvent): void;
   appendDerived(e: DerivedEvent): void;
-  /** Returns the new snapshot's id. */
+  /**
+   * Returns the new snapshot's id. The writer takes the pages' data: it may keep it (to write it
+   * later, on another thread), so the caller must not change it after the call.
+   */
   appendSnapshot(s: SnapshotRecord): number;
+  /**
+   * Optional: offered by writers that hash snapshots themselves, off the recorder's thread, with
+   * SnapshotStateHasher (the hash RecordSession would compute: see snapshot-state-hasher.ts). The
+   * hash depends on every snapshot before, so a recording uses it for all its snapshots or for none.
+   * Returns the new snapshot's id.
+   */
+  appendUnhashedSnapshot?(s: UnhashedSnapshotRecord): number;
   /**
    * Thinning: removes snapshot `id` and folds it into the next snapshot `intoId`: the pages of `id`
    * that `intoId` does not have move to `intoId`, `intoId` becomes a keyframe if `id` was one, and
