@@ -99,7 +99,9 @@ export class RunLoop {
         this.stopRequest = null;
         return r;
       }
-      if (h.icount >= target && h.ticks() >= targetTicks) return LIMIT;
+      // Awake, time only moves by retiring instructions: past the target, `targetTicks` is out of
+      // reach (it names a moment of a sleep that did not happen) and the caller decides what that means.
+      if (h.icount >= target) return LIMIT;
       if (h.takeInterrupt()) {
         h.exit = 0;
         continue;

@@ -136,7 +136,14 @@ export class Timeline {
       const untilTicks = inputFirst ? this.inputs.nextTicks() : next === this.end ? this.endTicks() : -Infinity;
       const r = m.run({ maxInstructions: next - m.icount, skipBreakpointAtStart: skip, untilTicks });
       skip = false;
-      if (r.kind === 'limit') continue;
+      if (r.kind === 'limit') {
+        // The hart is awake at the stop with guest time short of the input's moment: the recorded
+        // guest slept here and this one does not (a diverted or diverging run). Never spin on it.
+        if (inputFirst && m.icount >= next && m.hart.ticks() < untilTicks) {
+          throw new ReplayDivergenceError(m.icount, `input at icount ${next} (time ${untilTicks}) while the guest sleeps`, `a guest awake at time ${m.hart.ticks()}`);
+        }
+        continue;
+      }
       if (r.kind === 'breakpoint' || r.kind === 'watchpoint') return r;
       if (r.kind === 'exit') {
         const end = this.reader.end;
