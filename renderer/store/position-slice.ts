@@ -8,7 +8,7 @@ import type { DisassemblyDto, MachineStateDto, MachineView, MoveResult, StopDto 
 import { host } from './host.js';
 import { metrics, type SeekSample } from './metrics.js';
 import type { SliceCreator, Store } from './types.js';
-import { viewRequest } from './view-request.js';
+import { scrubViewRequest, viewRequest } from './view-request.js';
 
 export interface PositionSlice {
   state: MachineStateDto | null;
@@ -29,6 +29,9 @@ export interface PositionSlice {
   applyView(view: MachineView, stop: StopDto | null): void;
 }
 
+/** How long the scrubber must rest before the call stack and variables follow it. */
+const SETTLE_MS = 120;
+
 export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
   /** The latest position asked for and not sent yet. */
   let seekTarget: number | null = null;
@@ -40,7 +43,7 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
     set({ seekInFlight: true });
     const sentAt = performance.now();
     try {
-      const r = await host().call('seek', { icount, view: viewRequest(get()) });
+      const r = await host().call('seek', { icount, view: scrubViewRequest(get()) });
       get().applyView(r.view, r.stop);
       const sample: SeekSample = { icount, sentAt, appliedAt: performance.now() };
       metrics.seeks.push(sample);
@@ -50,7 +53,29 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
     } finally {
       set({ seekInFlight: false, pendingIcount: seekTarget });
     }
-    await pump();
+    if (seekTarget !== null) await pump();
+    else scheduleSettle();
+  }
+
+  /**
+   * The whole view (call stack, variables: ~20 ms on the host) once the scrubber has rested for
+   * SETTLE_MS; sooner, it would run between two drag steps and hold the next seek up.
+   */
+  let settleTimer: ReturnType<typeof setTimeout> | null = null;
+  function scheduleSettle(): void {
+    if (settleTimer !== null) clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => { settleTimer = null; void settle(); }, SETTLE_MS);
+  }
+
+  async function settle(): Promise<void> {
+    if (seekTarget !== null || get().seekInFlight) return;
+    try {
+      const view = await host().call('getState', { view: viewRequest(get()) });
+      // A newer seek started meanwhile: its own settle will come.
+      if (seekTarget === null && !get().seekInFlight) get().applyView(view, null);
+    } catch (e) {
+      get().reportError(e);
+    }
   }
 
   async function move(run: (s: Store) => Promise<MoveResult>): Promise<void> {
@@ -82,6 +107,7 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
       const t = Math.max(0, Math.min(end, Math.round(icount)));
       if (seekTarget !== null) metrics.coalesced++;
       seekTarget = t;
+      if (settleTimer !== null) { clearTimeout(settleTimer); settleTimer = null; }
       set({ pendingIcount: t });
       void pump();
     },

@@ -83,13 +83,16 @@ export const createSourceSlice: SliceCreator<SourceSlice> = (set, get) => ({
     const update: Partial<Store> = {};
     if (image !== s.sourceImage) Object.assign(update, { sourceImage: image, sourceFiles: {}, sourceShown: null });
     if (view.source) update.sourceAt = view.source;
-    if (view.stack) update.stack = view.stack;
+    if (view.stack) Object.assign(update, { stack: view.stack, stackAt: view.state.icount });
     // A refresh (no move) answers with frame 0's variables: keep another selected frame's.
     if (view.variables && (moved || view.variables.frame === s.selectedFrame)) update.variables = view.variables;
     // A move shows the new pc's frame: a picked file or frame was about the old position.
     if (moved) {
       Object.assign(update, { selectedFrame: view.variables?.frame ?? 0, sourceShown: null });
-      if (Object.keys(s.expandedVariables).length > 0) queueMicrotask(() => { void get().refreshExpanded(); });
+    }
+    // Expanded variables follow the variables (a scrubbing move has none: the settle brings them).
+    if (view.variables && s.stackAt !== view.state.icount && Object.keys(s.expandedVariables).length > 0) {
+      queueMicrotask(() => { void get().refreshExpanded(); });
     }
     const loc = view.source?.location;
     if (loc && (update.sourceFiles ?? s.sourceFiles)[loc.file] === undefined) queueMicrotask(() => { void get().loadSourceFile(loc.file); });

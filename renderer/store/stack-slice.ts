@@ -9,6 +9,8 @@ import { viewRequest } from './view-request.js';
 
 export interface StackSlice {
   stack: StackDto | null;
+  /** The position `stack` (and the variables) are of: behind `state.icount` while scrubbing. */
+  stackAt: number | null;
   selectedFrame: number;
   selectFrame(index: number): Promise<void>;
   /** Goes to `icount` and selects frame `frame` there (a DMA write's request: the driver asking). */
@@ -17,6 +19,7 @@ export interface StackSlice {
 
 export const createStackSlice: SliceCreator<StackSlice> = (set, get) => ({
   stack: null,
+  stackAt: null,
   selectedFrame: 0,
 
   async selectFrame(index) {

@@ -161,6 +161,8 @@ export const createUsbSlice: SliceCreator<UsbSlice> = (set, get) => {
     },
 
     usbFollow(icount) {
+      // Nothing recorded: nothing can be current (and scrubbing should not pay a round trip for it).
+      if (get().usbRecorded === 0 && get().usbTotal !== null) return;
       followTarget = icount;
       void follow();
     },

@@ -15,3 +15,13 @@ export function viewRequest(s: Store): ViewRequest {
     source: true, stack: true, variables: { frame: 0 },
   };
 }
+
+/**
+ * What a seek from the scrubber asks for: everything but the call stack and the variables (the
+ * dearest part, and unreadable at 20 positions a second). Once the scrubber stops, one request
+ * with the whole view (`viewRequest`) fills them in; until then those panels say they are behind.
+ */
+export function scrubViewRequest(s: Store): ViewRequest {
+  const { stack: _stack, variables: _variables, ...rest } = viewRequest(s);
+  return rest;
+}

@@ -1,9 +1,13 @@
 // Disassembly around the pc, with symbol labels; click the gutter to toggle a breakpoint.
 
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import { Panel, Missing } from '../../components/Panel.js';
 import { hex8 } from '../../components/format.js';
 import { useStore } from '../../store/index.js';
+
+/** Row heights of `.disasm` in styles.css (line-height; a label row adds its padding-top). */
+const ROW_PX = 17;
+const LABEL_ROW_PX = 21;
 
 export function DisassemblyPanel() {
   const disasm = useStore((s) => s.disasm);
@@ -12,9 +16,25 @@ export function DisassemblyPanel() {
   const toggle = useStore((s) => s.toggleBreakpoint);
   const current = useRef<HTMLTableRowElement>(null);
 
-  useEffect(() => {
-    current.current?.scrollIntoView({ block: 'center' });
-  }, [disasm]);
+  const bodyHeight = useRef(0);
+  useLayoutEffect(() => {
+    // Centre the pc's row by arithmetic: reading its position would force a layout of the whole
+    // window on every scrubbing step (measured: ~5 ms each), and scrollIntoView also scrolls ancestors.
+    const row = current.current;
+    const body = row?.closest('.panel-body');
+    if (!row || !body || !disasm) return;
+    if (bodyHeight.current === 0) {
+      bodyHeight.current = body.clientHeight;
+      new ResizeObserver(([e]) => { bodyHeight.current = e!.contentRect.height; }).observe(body);
+    }
+    let y = 0;
+    for (const l of disasm.lines) {
+      if (l.label) y += LABEL_ROW_PX;
+      if (l.address === pc) break;
+      y += ROW_PX;
+    }
+    body.scrollTop = y - (bodyHeight.current - ROW_PX) / 2;
+  }, [disasm, pc]);
 
   if (!disasm) return <Panel title="Disassembly" testId="disassembly"><Missing>no machine state yet</Missing></Panel>;
   return (

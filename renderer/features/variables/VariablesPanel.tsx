@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { Panel, Missing } from '../../components/Panel.js';
 import { hexAddr } from '../../components/format.js';
 import { useStore } from '../../store/index.js';
+import { sourceSelectors } from '../../store/selectors.js';
 import { refKey } from '../../store/variables-slice.js';
 import type { VariableDto } from '../../../app/protocol/index.js';
 
@@ -14,11 +15,12 @@ export function VariablesPanel() {
   const vars = useStore((s) => s.variables);
   const frame = useStore((s) => s.stack?.frames[s.selectedFrame] ?? null);
   const [showGlobals, setShowGlobals] = useState(true);
+  const behind = useStore(sourceSelectors.detailBehind);
   if (!vars) return <Panel title="Variables" testId="variables" className="panel-variables"><Missing>no machine state yet</Missing></Panel>;
   const title = frame ? `Variables: #${vars.frame} ${frame.function ?? '??'}` : 'Variables';
   const locals = vars.scopes.flatMap((s) => s.variables);
   return (
-    <Panel title={title} testId="variables" className="panel-variables" actions={vars.note ? <span className="dim" data-testid="variables-note">{vars.note}</span> : null}>
+    <Panel title={title} testId="variables" className={`panel-variables${behind ? ' behind' : ''}`} actions={vars.note ? <span className="dim" data-testid="variables-note">{vars.note}</span> : null}>
       <table className="vars" data-testid="variables-table" data-frame={vars.frame}>
         <tbody>
           {vars.scopes.map((scope, i) => (
