@@ -116,6 +116,9 @@ export function zeroPageHash(): Uint32Array {
 
 /** Whether RAM page `page` holds only zeros. */
 export function isZeroPage(ram32: Int32Array, page: number): boolean {
-  for (let i = page * PAGE_WORDS, end = i + PAGE_WORDS; i < end; i++) if (ram32[i] !== 0) return false;
+  // Eight words per test: half the time of one word per test (the recorder scans all 128 MiB at start).
+  for (let i = page * PAGE_WORDS, end = i + PAGE_WORDS; i < end; i += 8) {
+    if ((ram32[i]! | ram32[i + 1]! | ram32[i + 2]! | ram32[i + 3]! | ram32[i + 4]! | ram32[i + 5]! | ram32[i + 6]! | ram32[i + 7]!) !== 0) return false;
+  }
   return true;
 }
