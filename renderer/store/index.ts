@@ -16,6 +16,8 @@ import { createSourceSlice } from './source-slice.js';
 import { createStackSlice } from './stack-slice.js';
 import { createVariablesSlice } from './variables-slice.js';
 import { createUsbSlice } from './usb-slice.js';
+import { createTimelineViewSlice } from './timeline-view-slice.js';
+import { createBookmarkSlice } from './bookmark-slice.js';
 
 export type { Store } from './types.js';
 export { MEMORY_BYTES_PER_ROW } from './memory-slice.js';
@@ -36,6 +38,8 @@ export const createHindsightStore = () => create<Store>()((...a) => ({
   ...createStackSlice(...a),
   ...createVariablesSlice(...a),
   ...createUsbSlice(...a),
+  ...createTimelineViewSlice(...a),
+  ...createBookmarkSlice(...a),
 }));
 
 export const useStore = createHindsightStore();

@@ -19,7 +19,11 @@ export interface PositionSlice {
   /** Where the scrubber's playhead is while a seek to it is pending (null: at `state.icount`). */
   pendingIcount: number | null;
   seekInFlight: boolean;
-  seekTo(icount: number): void;
+  /**
+   * Moves to `icount`. `scrubbing`: one of many positions of a drag: the answer leaves out the call
+   * stack and variables, which follow once the scrubber rests (a discrete move gets them at once).
+   */
+  seekTo(icount: number, opts?: { readonly scrubbing?: boolean }): void;
   step(): Promise<void>;
   stepBack(): Promise<void>;
   continueForward(): Promise<void>;
@@ -33,17 +37,19 @@ export interface PositionSlice {
 const SETTLE_MS = 120;
 
 export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
-  /** The latest position asked for and not sent yet. */
+  /** The latest position asked for and not sent yet, and whether it came from a drag. */
   let seekTarget: number | null = null;
+  let targetScrubbing = false;
 
   async function pump(): Promise<void> {
     if (get().seekInFlight || seekTarget === null) return;
     const icount = seekTarget;
+    const scrubbing = targetScrubbing;
     seekTarget = null;
     set({ seekInFlight: true });
     const sentAt = performance.now();
     try {
-      const r = await host().call('seek', { icount, view: scrubViewRequest(get()) });
+      const r = await host().call('seek', { icount, view: scrubbing ? scrubViewRequest(get()) : viewRequest(get()) });
       get().applyView(r.view, r.stop);
       const sample: SeekSample = { icount, sentAt, appliedAt: performance.now() };
       metrics.seeks.push(sample);
@@ -54,7 +60,7 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
       set({ seekInFlight: false, pendingIcount: seekTarget });
     }
     if (seekTarget !== null) await pump();
-    else scheduleSettle();
+    else if (scrubbing) scheduleSettle();
   }
 
   /**
@@ -68,7 +74,8 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
   }
 
   async function settle(): Promise<void> {
-    if (seekTarget !== null || get().seekInFlight) return;
+    // Nothing moved meanwhile, and no live recording replaced what was open.
+    if (seekTarget !== null || get().seekInFlight || get().live !== null || get().state === null) return;
     try {
       const view = await host().call('getState', { view: viewRequest(get()) });
       // A newer seek started meanwhile: its own settle will come.
@@ -102,11 +109,12 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
     pendingIcount: null,
     seekInFlight: false,
 
-    seekTo(icount) {
+    seekTo(icount, opts) {
       const end = get().info?.end ?? 0;
       const t = Math.max(0, Math.min(end, Math.round(icount)));
       if (seekTarget !== null) metrics.coalesced++;
       seekTarget = t;
+      targetScrubbing = opts?.scrubbing === true;
       if (settleTimer !== null) { clearTimeout(settleTimer); settleTimer = null; }
       set({ pendingIcount: t });
       void pump();
@@ -132,7 +140,7 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
         prevRegisters: moved ? s.state!.registers.map((r) => r.value) : s.prevRegisters,
         disasm: view.disasm ?? s.disasm,
         lastStop: stop ?? s.lastStop,
-        ...(view.memory ? { memory: view.memory, prevMemory: moved ? s.memory : s.prevMemory } : {}),
+        ...s.memoryViewUpdate(view, moved),
         ...(view.console ? s.consoleUpdate(view.console) : {}),
         ...s.sourceViewUpdate(view, moved),
       });

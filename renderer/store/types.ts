@@ -13,7 +13,10 @@ import type { SourceSlice } from './source-slice.js';
 import type { StackSlice } from './stack-slice.js';
 import type { VariablesSlice } from './variables-slice.js';
 import type { UsbSlice } from './usb-slice.js';
+import type { TimelineViewSlice } from './timeline-view-slice.js';
+import type { BookmarkSlice } from './bookmark-slice.js';
 
 export type Store = RecordingSlice & ConnectionSlice & PositionSlice & MemorySlice & ConsoleSlice & WritesSlice & BreakpointSlice & FilesSlice & GdbSlice
-  & LayoutSlice & SourceSlice & StackSlice & VariablesSlice & UsbSlice;
+  & LayoutSlice & SourceSlice & StackSlice & VariablesSlice & UsbSlice
+  & TimelineViewSlice & BookmarkSlice;
 export type SliceCreator<T> = StateCreator<Store, [], [], T>;

@@ -59,7 +59,9 @@ export function ConsolePanel() {
     const t = term.current;
     if (!t) return;
     if (length < written.current) {
-      t.reset();
+      // ESC c (full reset) through the write queue, not t.reset(): writes are parsed later, and a
+      // reset that overtakes queued bytes leaves them on the cleared screen (seen: a live echo).
+      t.write('\x1bc');
       written.current = 0;
     }
     if (length > written.current) {

@@ -1,64 +1,153 @@
-// Memory as hex and ASCII at an address or symbol; bytes changed since the position shown before
-// are highlighted; device and unmapped bytes show as "··" (they are not read: reads have effects).
+// Memory as hex and ASCII over the whole 32-bit address space. Only the rows on screen exist; the
+// store reads the window around them. Device and unmapped bytes show as "--" (the host does not
+// read them: reads have effects). Bytes that differ from the position shown before are
+// highlighted: after one step forward they are what that instruction wrote, otherwise only
+// "changed", and the legend says which.
 
-import { useState, type FormEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Panel, Missing } from '../../components/Panel.js';
 import { hex2, hex8 } from '../../components/format.js';
-import { MEMORY_BYTES_PER_ROW, useStore } from '../../store/index.js';
+import { useStore } from '../../store/index.js';
+import { MEMORY_BYTES_PER_ROW, MEMORY_ROW_COUNT, byteAt, memoryDiffKind } from '../../store/memory-slice.js';
+import { ROW_HEIGHT, contentHeight, rowForKey, scrollTopFor, topRowAt, visibleRows, wheelRows } from './memory-scroll.js';
 
 export function MemoryPanel() {
   const memory = useStore((s) => s.memory);
   const prev = useStore((s) => s.prevMemory);
+  const memIcount = useStore((s) => s.memIcount);
+  const prevIcount = useStore((s) => s.prevMemIcount);
   const label = useStore((s) => s.memLabel);
+  const target = useStore((s) => s.memTarget);
+  const top = useStore((s) => s.memTopRow);
   const ready = useStore((s) => s.state !== null);
+  const icount = useStore((s) => s.state?.icount ?? null);
   const showMemory = useStore((s) => s.showMemory);
+  const scrollMemory = useStore((s) => s.scrollMemory);
   const setWriteExpr = useStore((s) => s.setWriteExpr);
   const [expr, setExpr] = useState('');
+  const [viewH, setViewH] = useState(16 * ROW_HEIGHT);
+  const scroller = useRef<HTMLDivElement | null>(null);
+  /** The scroll offset we set last: a scroll event at another offset is the user's (thumb drag). */
+  const setOffset = useRef<number>(-1);
+  // Latest values for the native listeners below (registered once).
+  const live = useRef({ top, viewH });
+  live.current = { top, viewH };
 
+  // The viewport's height decides how many rows exist and how many are read.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setViewH(el.clientHeight));
+    ro.observe(el);
+    setViewH(el.clientHeight);
+    return () => ro.disconnect();
+  }, [ready]);
+
+  // Re-check the window after a resize, a move or a read (the store reads only what is missing).
+  useEffect(() => {
+    if (ready && memory !== null) scrollMemory(useStore.getState().memTopRow, visibleRows(viewH));
+  }, [ready, viewH, icount, memory, scrollMemory]);
+
+  // The scrollbar follows the top row (set by go-to, keys, the wheel).
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const want = scrollTopFor(top, viewH);
+    if (Math.round(el.scrollTop) !== want) { el.scrollTop = want; setOffset.current = el.scrollTop; }
+  }, [top, viewH, ready]);
+
+  // Wheel: rows, not scaled pixels (a notch would otherwise jump thousands of rows). Native and
+  // non-passive so the page does not scroll too.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const { top: t, viewH: h } = live.current;
+      scrollMemory(t + wheelRows(e.deltaY, e.deltaMode, h), visibleRows(h));
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, [ready, scrollMemory]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el || Math.round(el.scrollTop) === Math.round(setOffset.current)) return;
+    setOffset.current = el.scrollTop;
+    scrollMemory(topRowAt(el.scrollTop, viewH), visibleRows(viewH));
+  };
+  const onKey = (e: KeyboardEvent) => {
+    const row = rowForKey(e.key, top, viewH);
+    if (row === null) return;
+    e.preventDefault();
+    scrollMemory(row, visibleRows(viewH));
+  };
   const onGo = (e: FormEvent) => {
     e.preventDefault();
-    if (expr.trim()) void showMemory(expr.trim());
+    if (expr.trim()) void showMemory(expr.trim()).then(() => scroller.current?.focus());
   };
+
   const form = (
     <form onSubmit={onGo} className="inline-form">
-      <input aria-label="Memory address" placeholder="0x80000000 or symbol" value={expr} onChange={(e) => setExpr(e.target.value)} size={20} />
+      <input aria-label="Memory address" placeholder="0x80000000, 123, symbol, symbol+0x10" value={expr} onChange={(e) => setExpr(e.target.value)} size={24} />
       <button type="submit" disabled={!ready}>Go</button>
     </form>
   );
-  if (!memory) return <Panel title="Memory" testId="memory" actions={form}><Missing>enter an address or a symbol</Missing></Panel>;
+  if (!ready) return <Panel title="Memory" testId="memory" actions={form}><Missing>no machine state yet</Missing></Panel>;
 
+  const diff = memoryDiffKind(prevIcount, memIcount);
+  const shownRows = Math.min(MEMORY_ROW_COUNT - top, visibleRows(viewH) + 1);
   const rows = [];
-  const samePlace = prev && prev.addr === memory.addr;
-  for (let off = 0; off < memory.bytes.length; off += MEMORY_BYTES_PER_ROW) {
+  for (let r = 0; r < shownRows; r++) {
+    const rowAddr = (top + r) * MEMORY_BYTES_PER_ROW;
     const cells = [];
     let ascii = '';
-    for (let i = off; i < Math.min(off + MEMORY_BYTES_PER_ROW, memory.bytes.length); i++) {
-      const b = memory.bytes[i];
-      const changed = samePlace && prev.bytes[i] !== b;
-      const addr = (memory.addr + i) >>> 0;
+    for (let i = 0; i < MEMORY_BYTES_PER_ROW; i++) {
+      const addr = rowAddr + i;
+      const b = byteAt(memory, addr);
+      const p = diff ? byteAt(prev, addr) : undefined;
+      const changed = b !== undefined && p !== undefined && p !== b;
+      const targeted = target !== null && addr >= target.addr && addr < target.addr + target.len;
+      const cls = `byte${changed ? ` changed diff-${diff}` : ''}${targeted ? ' target' : ''}${b === null ? ' unmapped' : ''}`;
       cells.push(
         <span
           key={i}
-          className={`byte${changed ? ' changed' : ''}${b === null ? ' unmapped' : ''}`}
-          title={`0x${hex8(addr)}: click to ask who wrote it`}
+          className={cls}
+          data-addr={addr}
+          title={`0x${hex8(addr)}${changed ? ` ${diffText(diff!)}: was ${p === null ? '--' : hex2(p!)}` : ''} (click: who wrote it)`}
           onClick={() => setWriteExpr(`0x${hex8(addr)}:1`)}
         >
-          {b === null || b === undefined ? '··' : hex2(b)}
+          {b === undefined ? '  ' : b === null ? '--' : hex2(b)}
         </span>,
       );
       ascii += b === null || b === undefined ? ' ' : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
     }
     rows.push(
-      <div key={off} className="mem-row">
-        <span className="addr">{hex8(memory.addr + off)}</span>
+      <div key={rowAddr} className="mem-row" data-addr={rowAddr}>
+        <span className="addr">{hex8(rowAddr)}</span>
         <span className="bytes">{cells}</span>
         <span className="ascii">{ascii}</span>
       </div>,
     );
   }
+
   return (
-    <Panel title={`Memory${label ? ` · ${label}` : ''}`} testId="memory" actions={form}>
-      <div className="memory">{rows}</div>
+    <Panel title={`Memory${label ? ` · ${label}` : ''}`} testId="memory" actions={form} className="panel-memory">
+      <div className="mem-legend" data-testid="memory-legend" data-kind={diff ?? 'none'}>
+        {diff
+          ? <><span className={`byte changed diff-${diff}`}>■</span> {diffText(diff)} ({prevIcount} → {memIcount})</>
+          : <span>highlights bytes changed by the next move</span>}
+        {target ? <> · <span className="byte target">■</span> {target.label ?? `0x${hex8(target.addr)}`}</> : null}
+      </div>
+      <div className="mem-scroll memory" ref={scroller} tabIndex={0} onScroll={onScroll} onKeyDown={onKey}
+        data-testid="memory-scroll" data-top={top * MEMORY_BYTES_PER_ROW} aria-label="Memory rows (PageUp, PageDown, Home, End)">
+        <div className="mem-rows">{rows}</div>
+        <div style={{ height: contentHeight(viewH) }} />
+      </div>
     </Panel>
   );
+}
+
+function diffText(kind: 'written' | 'changed'): string {
+  return kind === 'written' ? 'written by the instruction just executed' : 'changed since the last position shown';
 }

@@ -3,7 +3,7 @@
 // among thousands of good transfers stays visible (and reachable) at any width.
 
 import type { UsbTransferMarker, UsbTransferStatus } from '../../../app/protocol/index.js';
-import { BUCKET_PX } from './lanes.js';
+import { BUCKET_PX, firstAtOrAfter, xOf } from './lanes.js';
 
 export interface UsbBucket {
   readonly x: number;
@@ -21,13 +21,16 @@ export interface UsbBucket {
 /** Worse first: what a driver developer most needs to see. */
 const SEVERITY: Record<UsbTransferStatus, number> = { ok: 0, pending: 1, cancelled: 2, timeout: 3, nodev: 4, babble: 5, error: 6, stall: 7 };
 
-export function usbBuckets(markers: readonly UsbTransferMarker[], end: number, width: number): UsbBucket[] {
+/** Transfers of the window [start, end] (default start 0: the whole recording) in pixel buckets. */
+export function usbBuckets(markers: readonly UsbTransferMarker[], end: number, width: number, start = 0): UsbBucket[] {
   const out: UsbBucket[] = [];
   if (width <= 0) return out;
   let cur: { key: number; count: number; marker: UsbTransferMarker; status: UsbTransferStatus; failed: number; first: number; last: number } | null = null;
   const flush = () => { if (cur) out.push({ x: cur.key * BUCKET_PX, count: cur.count, marker: cur.marker, status: cur.status, failed: cur.failed, first: cur.first, last: cur.last }); };
-  for (const m of markers) {
-    const key = Math.floor((end > 0 ? (m.icount / end) * width : 0) / BUCKET_PX);
+  for (let i = firstAtOrAfter(markers, start); i < markers.length; i++) {
+    const m = markers[i]!;
+    if (m.icount > end) break;
+    const key = Math.floor(xOf(m.icount, start, end, width) / BUCKET_PX);
     if (cur && cur.key === key) {
       cur.count++;
       cur.last = m.number;
