@@ -58,27 +58,43 @@ export function firstAtOrAfter(markers: readonly { readonly icount: number }[], 
 export const xOf = (icount: number, start: number, end: number, width: number): number =>
   end > start ? ((icount - start) / (end - start)) * width : 0;
 
+/** A run of consecutive markers that land in the same pixel bucket: markers[from, to). */
+export interface PixelRun {
+  /** Bucket number: the run draws at x = key * BUCKET_PX. */
+  readonly key: number;
+  readonly from: number;
+  readonly to: number;
+}
+
 /**
- * Markers of the window [start, end] (default: the whole recording, start 0) in pixel buckets;
- * markers outside it are skipped, so a zoomed lane regroups what it shows at the finer scale.
+ * The markers of the window [start, end] grouped by pixel bucket (one group per BUCKET_PX pixels);
+ * markers outside the window are skipped, so a zoomed lane regroups at the finer scale. Each lane
+ * folds a run into what it draws (plain lanes: the first marker and a count; USB: the worst status).
  */
-export function bucketize(markers: readonly Marker[], end: number, width: number, start = 0): Bucket[] {
-  const out: Bucket[] = [];
+export function pixelRuns(markers: readonly { readonly icount: number }[], end: number, width: number, start = 0): PixelRun[] {
+  const out: PixelRun[] = [];
   if (width <= 0) return out;
-  let cur: { icount: number; count: number; title: string; key: number } | null = null;
-  for (let i = firstAtOrAfter(markers, start); i < markers.length; i++) {
+  let key = -1, from = -1;
+  let i = firstAtOrAfter(markers, start);
+  for (; i < markers.length; i++) {
     const m = markers[i]!;
     if (m.icount > end) break;
-    const key = Math.floor(xOf(m.icount, start, end, width) / BUCKET_PX);
-    if (cur && cur.key === key) {
-      cur.count++;
-      continue;
-    }
-    if (cur) out.push({ icount: cur.icount, count: cur.count, title: cur.title, x: cur.key * BUCKET_PX });
-    cur = { icount: m.icount, count: 1, title: m.title, key };
+    const k = Math.floor(xOf(m.icount, start, end, width) / BUCKET_PX);
+    if (from >= 0 && k === key) continue;
+    if (from >= 0) out.push({ key, from, to: i });
+    key = k;
+    from = i;
   }
-  if (cur) out.push({ icount: cur.icount, count: cur.count, title: cur.title, x: cur.key * BUCKET_PX });
+  if (from >= 0) out.push({ key, from, to: i });
   return out;
+}
+
+/** Markers of the window [start, end] (default: the whole recording, start 0) in pixel buckets. */
+export function bucketize(markers: readonly Marker[], end: number, width: number, start = 0): Bucket[] {
+  return pixelRuns(markers, end, width, start).map((r) => {
+    const first = markers[r.from]!;
+    return { icount: first.icount, count: r.to - r.from, title: first.title, x: r.key * BUCKET_PX };
+  });
 }
 
 /** Ruler ticks: a round step giving about `n` ticks over [0, end]. */

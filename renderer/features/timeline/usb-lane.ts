@@ -3,7 +3,7 @@
 // among thousands of good transfers stays visible (and reachable) at any width.
 
 import type { UsbTransferMarker, UsbTransferStatus } from '../../../app/protocol/index.js';
-import { BUCKET_PX, firstAtOrAfter, xOf } from './lanes.js';
+import { BUCKET_PX, pixelRuns } from './lanes.js';
 
 export interface UsbBucket {
   readonly x: number;
@@ -23,29 +23,17 @@ const SEVERITY: Record<UsbTransferStatus, number> = { ok: 0, pending: 1, cancell
 
 /** Transfers of the window [start, end] (default start 0: the whole recording) in pixel buckets. */
 export function usbBuckets(markers: readonly UsbTransferMarker[], end: number, width: number, start = 0): UsbBucket[] {
-  const out: UsbBucket[] = [];
-  if (width <= 0) return out;
-  let cur: { key: number; count: number; marker: UsbTransferMarker; status: UsbTransferStatus; failed: number; first: number; last: number } | null = null;
-  const flush = () => { if (cur) out.push({ x: cur.key * BUCKET_PX, count: cur.count, marker: cur.marker, status: cur.status, failed: cur.failed, first: cur.first, last: cur.last }); };
-  for (let i = firstAtOrAfter(markers, start); i < markers.length; i++) {
-    const m = markers[i]!;
-    if (m.icount > end) break;
-    const key = Math.floor(xOf(m.icount, start, end, width) / BUCKET_PX);
-    if (cur && cur.key === key) {
-      cur.count++;
-      cur.last = m.number;
-      if (m.status !== 'ok') {
-        if (cur.failed === 0) cur.marker = m;
-        cur.failed++;
-      }
-      if (SEVERITY[m.status] > SEVERITY[cur.status]) cur.status = m.status;
-      continue;
+  return pixelRuns(markers, end, width, start).map((r) => {
+    let marker = markers[r.from]!;
+    let status = marker.status;
+    let failed = 0;
+    for (let i = r.from; i < r.to; i++) {
+      const m = markers[i]!;
+      if (m.status !== 'ok' && failed++ === 0) marker = m;
+      if (SEVERITY[m.status] > SEVERITY[status]) status = m.status;
     }
-    flush();
-    cur = { key, count: 1, marker: m, status: m.status, failed: m.status === 'ok' ? 0 : 1, first: m.number, last: m.number };
-  }
-  flush();
-  return out;
+    return { x: r.key * BUCKET_PX, count: r.to - r.from, marker, status, failed, first: markers[r.from]!.number, last: markers[r.to - 1]!.number };
+  });
 }
 
 export function usbBucketTitle(b: UsbBucket): string {
