@@ -2,7 +2,7 @@
 // `hindsight serve` (websocket-bridge.ts) and Electron IPC through the preload (ipc-bridge.ts). Only
 // renderer/bridge talks to a host; the rest of the UI calls this interface through the store.
 
-import type { EventData, EventName, ProtocolError, ServiceName, ServiceParams, ServiceResult } from '../../app/protocol/index.js';
+import type { EventData, EventName, ProtocolError, ProtocolVersion, ServiceName, ServiceParams, ServiceResult } from '../../app/protocol/index.js';
 import type { DialogKind, MenuCommand, MenuState } from '../../native-bridge/ipc/contract.js';
 
 export type BridgeStatus = 'connecting' | 'open' | 'closed';
@@ -35,5 +35,26 @@ export class BridgeError extends Error {
   constructor(error: ProtocolError | { code: 'disconnected'; message: string }) {
     super(error.message);
     this.code = error.code;
+  }
+}
+
+/** The protocol version this UI speaks; the type makes the build fail if app/protocol's differs. */
+export const UI_PROTOCOL_VERSION: ProtocolVersion = 1;
+
+/** The listeners of a bridge's events, by event name (both bridges keep them the same way). */
+export class EventListeners {
+  private readonly byEvent = new Map<string, Set<(data: unknown) => void>>();
+
+  /** Adds a listener; returns the function that removes it. */
+  on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void {
+    let set = this.byEvent.get(event);
+    if (!set) this.byEvent.set(event, (set = new Set()));
+    const l = listener as (d: unknown) => void;
+    set.add(l);
+    return () => { set.delete(l); };
+  }
+
+  emit(event: string, data: unknown): void {
+    for (const l of this.byEvent.get(event) ?? []) l(data);
   }
 }

@@ -3,12 +3,9 @@
 // the WebSocket bridge; plus `native` (menu commands, native dialogs), which only this host has.
 // Only types cross from native-bridge/: the renderer never loads Electron code.
 
-import type { EventData, EventName, ProtocolVersion, ServiceName, ServiceParams, ServiceResult } from '../../app/protocol/index.js';
+import type { ServiceName, ServiceParams, ServiceResult } from '../../app/protocol/index.js';
 import type { IpcReply, NATIVE_API_GLOBAL, NativeApi } from '../../native-bridge/ipc/contract.js';
-import { BridgeError, type HostBridge, type NativeShell } from './bridge.js';
-
-/** The protocol version this UI speaks; the type makes the build fail if app/protocol's differs. */
-const PROTOCOL_VERSION: ProtocolVersion = 1;
+import { BridgeError, EventListeners, UI_PROTOCOL_VERSION, type HostBridge, type NativeShell } from './bridge.js';
 /** Where the preload puts the bridge; the type ties it to the preload's constant. */
 export const NATIVE_GLOBAL: typeof NATIVE_API_GLOBAL = 'hindsightNative';
 
@@ -24,13 +21,11 @@ function unwrap<T>(r: IpcReply<T>): T {
 
 export async function connectIpc(api: NativeApi): Promise<HostBridge> {
   const hello = unwrap(await api.hello());
-  if (hello.protocolVersion !== PROTOCOL_VERSION) {
-    throw new BridgeError({ code: 'version-mismatch', message: `the desktop host speaks protocol version ${hello.protocolVersion}, this UI ${PROTOCOL_VERSION}: rebuild (npm run build)` });
+  if (hello.protocolVersion !== UI_PROTOCOL_VERSION) {
+    throw new BridgeError({ code: 'version-mismatch', message: `the desktop host speaks protocol version ${hello.protocolVersion}, this UI ${UI_PROTOCOL_VERSION}: rebuild (npm run build)` });
   }
-  const listeners = new Map<string, Set<(data: unknown) => void>>();
-  const stop = api.onEvent((event, data) => {
-    for (const l of listeners.get(event) ?? []) l(data);
-  });
+  const listeners = new EventListeners();
+  const stop = api.onEvent((event, data) => listeners.emit(event, data));
   const native: NativeShell = {
     showDialog: async (kind, defaultPath) => unwrap(await api.showDialog({ kind, ...(defaultPath !== undefined ? { defaultPath } : {}) })).path,
     onMenuCommand: (listener) => api.onMenuCommand(listener),
@@ -42,13 +37,7 @@ export async function connectIpc(api: NativeApi): Promise<HostBridge> {
       if (method === 'cancel') return unwrap(await api.cancel()) as ServiceResult<M>;
       return unwrap(await api.request(method as Exclude<ServiceName, 'cancel'>, params)) as ServiceResult<M>;
     },
-    on<E extends EventName>(event: E, listener: (data: EventData<E>) => void) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      const l = listener as (d: unknown) => void;
-      set.add(l);
-      return () => { set.delete(l); };
-    },
+    on: (event, listener) => listeners.on(event, listener),
     hostName: hello.host,
     // The page and its host live and die together: the status never changes after connecting
     // (an engine that dies says so with an 'error' event).

@@ -1,13 +1,8 @@
 // HostBridge over the WebSocket of `hindsight serve`: JSON messages of app/protocol/messages.ts.
 // The page's URL carries the token (?token=...), which the socket URL repeats.
 
-import type {
-  EventData, EventName, HostMessage, ProtocolVersion, RequestMessage, ServiceName, ServiceParams, ServiceResult,
-} from '../../app/protocol/index.js';
-import { BridgeError, type BridgeStatus, type HostBridge } from './bridge.js';
-
-/** The protocol version this UI speaks; the type makes the build fail if app/protocol's differs. */
-const PROTOCOL_VERSION: ProtocolVersion = 1;
+import type { HostMessage, RequestMessage, ServiceName, ServiceParams, ServiceResult } from '../../app/protocol/index.js';
+import { BridgeError, EventListeners, UI_PROTOCOL_VERSION, type BridgeStatus, type HostBridge } from './bridge.js';
 
 interface Pending { resolve(v: unknown): void; reject(e: Error): void }
 
@@ -15,7 +10,7 @@ export function connectWebSocket(url: string): Promise<HostBridge> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     const pending = new Map<number, Pending>();
-    const listeners = new Map<string, Set<(data: unknown) => void>>();
+    const listeners = new EventListeners();
     const statusListeners = new Set<(s: BridgeStatus, why?: string) => void>();
     let nextId = 1;
     let hostName = '';
@@ -29,13 +24,7 @@ export function connectWebSocket(url: string): Promise<HostBridge> {
         ws.send(JSON.stringify(msg));
         return new Promise((res, rej) => pending.set(id, { resolve: res as (v: unknown) => void, reject: rej }));
       },
-      on<E extends EventName>(event: E, listener: (data: EventData<E>) => void) {
-        let set = listeners.get(event);
-        if (!set) listeners.set(event, (set = new Set()));
-        const l = listener as (d: unknown) => void;
-        set.add(l);
-        return () => { set.delete(l); };
-      },
+      on: (event, listener) => listeners.on(event, listener),
       get hostName() { return hostName; },
       onStatus(listener) {
         statusListeners.add(listener);
@@ -44,7 +33,7 @@ export function connectWebSocket(url: string): Promise<HostBridge> {
       close: () => ws.close(),
     };
 
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: 'hindsight renderer' }));
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', protocolVersion: UI_PROTOCOL_VERSION, client: 'hindsight renderer' }));
     ws.onmessage = (ev: MessageEvent<string>) => {
       const m = JSON.parse(ev.data) as HostMessage;
       switch (m.type) {
@@ -65,7 +54,7 @@ export function connectWebSocket(url: string): Promise<HostBridge> {
           return;
         }
         case 'event':
-          for (const l of listeners.get(m.event) ?? []) l(m.data);
+          listeners.emit(m.event, m.data);
       }
     };
     ws.onclose = (ev) => {
