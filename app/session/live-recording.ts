@@ -6,19 +6,18 @@
 // recording once the loop has ended (stop, guest exit, instruction limit) and the files are closed.
 
 import type { LiveRecordingDto, LiveRecordingView } from '../protocol/recording-dto.js';
-import { TICKS_PER_MTIME } from '../engine/devices/clint.js';
 import { ElfError } from '../engine/loader/elf.js';
 import { Machine } from '../engine/machine/machine.js';
 import type { StopReason } from '../engine/machine/stop-reason.js';
 import { runGuestLoop, type GuestLoopEnd } from '../replay/sessions/guest-loop.js';
 import { RecordSession } from '../replay/sessions/record-session.js';
+import { newRecordingHeader, type NewRecordingHeader } from '../replay/sessions/recording-header.js';
 import { SerialInputQueue } from '../replay/sessions/serial-input.js';
 import { UsbAttachments } from '../replay/sessions/usb-attachments.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../replay/timeline/checkpoint-policy.js';
 import type { TraceWriter } from '../replay/trace/trace.js';
 import type { UsbDeviceBackend } from '../usb/usb-backend.js';
 import { SessionError } from './errors.js';
-import type { NewRecordingHeader } from './record-elf.js';
 import type { HostUsbList } from './usb-choices.js';
 
 /** What a host provides for interactive recording (Node: app/node/serve/node-ports.ts). */
@@ -102,13 +101,7 @@ export class LiveRecording {
     const interval = DEFAULT_CHECKPOINT_POLICY.interval;
     let writer: TraceWriter | null = null;
     try {
-      writer = opts.scratch.create({
-        createdBy: opts.createdBy,
-        machine: { board: 'virt', ramSize: machine.bus.ramSize, ticksPerMtime: TICKS_PER_MTIME },
-        guestImage: opts.image,
-        guestImageName: name,
-        snapshotInterval: interval,
-      });
+      writer = opts.scratch.create(newRecordingHeader(machine, { bytes: opts.image, name }, { createdBy: opts.createdBy, snapshotInterval: interval }));
       const session = new RecordSession(machine, writer, { interval });
       const usb = new UsbAttachments(machine, session.inputs, (e) => session.recordDerived(e));
       backends.forEach((b, i) => usb.attach(i + 1, b));

@@ -5,16 +5,15 @@
 // waits (WFI) with nothing more to come, or reaches maxInsns.
 
 import { Machine } from '../engine/machine/machine.js';
-import { TICKS_PER_MTIME } from '../engine/devices/clint.js';
 import { uartRx } from '../replay/inputs/uart-rx.js';
 import { RecordSession } from '../replay/sessions/record-session.js';
+import { newRecordingHeader, type NewRecordingHeader } from '../replay/sessions/recording-header.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../replay/timeline/checkpoint-policy.js';
 import type { OperationControl } from '../replay/timeline/timeline.js';
 import { OperationCancelledError } from '../replay/timeline/timeline.js';
-import type { TraceEnd, TraceHeader, TraceWriter } from '../replay/trace/trace.js';
+import type { TraceEnd, TraceWriter } from '../replay/trace/trace.js';
 
-/** The header as a recorder knows it (the writer adds the format version and the image hash). */
-export type NewRecordingHeader = Omit<TraceHeader, 'formatVersion' | 'guestImageSha256'>;
+export type { NewRecordingHeader };
 
 export interface RecordElfOptions {
   readonly image: Uint8Array;
@@ -41,13 +40,7 @@ export function recordElf(
 ): TraceEnd {
   const machine = Machine.create({ image: { bytes: opts.image, path: opts.imageName } });
   const interval = opts.snapshotInterval ?? DEFAULT_CHECKPOINT_POLICY.interval;
-  const writer = createWriter({
-    createdBy: opts.createdBy,
-    machine: { board: 'virt', ramSize: machine.bus.ramSize, ticksPerMtime: TICKS_PER_MTIME },
-    guestImage: opts.image,
-    guestImageName: opts.imageName,
-    snapshotInterval: interval,
-  });
+  const writer = createWriter(newRecordingHeader(machine, { bytes: opts.image, name: opts.imageName }, { createdBy: opts.createdBy, snapshotInterval: interval }));
   try {
     const session = new RecordSession(machine, writer, { interval });
     for (const b of opts.serialInput ?? []) session.inputs.offer(uartRx, b);

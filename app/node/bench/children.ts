@@ -6,8 +6,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseElf } from '../../engine/loader/elf.js';
 import { Machine } from '../../engine/machine/machine.js';
-import { TICKS_PER_MTIME } from '../../engine/devices/clint.js';
 import { RecordSession } from '../../replay/sessions/record-session.js';
+import { newRecordingHeader } from '../../replay/sessions/recording-header.js';
 import { Timeline } from '../../replay/timeline/timeline.js';
 import { WriteIndex } from '../../replay/write-index/write-index.js';
 import type { CheckpointPolicy } from '../../replay/timeline/checkpoint-policy.js';
@@ -158,13 +158,9 @@ async function policyRecord(a: { elf: string; out: string; policy: CheckpointPol
   const policy = a.policy;
   const { cost } = await measure(() => {
     // The writer `record` uses (SQLite on its own thread).
-    const writer = createThreadedTraceWriter(a.out, {
-      createdBy: 'hindsight bench',
-      machine: { board: 'virt', ramSize: machine.bus.ramSize, ticksPerMtime: TICKS_PER_MTIME },
-      guestImage: bytes,
-      guestImageName: path.basename(a.elf),
-      snapshotInterval: policy.interval,
-    }, { overwrite: true });
+    const writer = createThreadedTraceWriter(a.out,
+      newRecordingHeader(machine, { bytes, name: path.basename(a.elf) }, { createdBy: 'hindsight bench', snapshotInterval: policy.interval }),
+      { overwrite: true });
     const session = new RecordSession(machine, writer, policy);
     try {
       let r;

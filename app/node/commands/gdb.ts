@@ -16,9 +16,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReplayTarget } from '../../gdb/replay-target.js';
-import { TICKS_PER_MTIME } from '../../engine/devices/clint.js';
 import { Machine } from '../../engine/machine/machine.js';
 import { RecordSession } from '../../replay/sessions/record-session.js';
+import { newRecordingHeader } from '../../replay/sessions/recording-header.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../../replay/timeline/checkpoint-policy.js';
 import { listenGdbTcp, type GdbTcpServer } from '../gdb-server-tcp.js';
 import { driveGuest } from '../guest-driver.js';
@@ -76,13 +76,7 @@ async function recordElf(elfPath: string, out: string, opts: { maxInsns: number;
   const image = loadGuestImage(elfPath);
   const machine = Machine.create({ image });
   const interval = DEFAULT_CHECKPOINT_POLICY.interval;
-  const writer = createTraceWriter(out, {
-    createdBy: `hindsight ${HINDSIGHT_VERSION}`,
-    machine: { board: 'virt', ramSize: machine.bus.ramSize, ticksPerMtime: TICKS_PER_MTIME },
-    guestImage: image.bytes,
-    guestImageName: path.basename(image.path),
-    snapshotInterval: interval,
-  });
+  const writer = createTraceWriter(out, newRecordingHeader(machine, { bytes: image.bytes, name: path.basename(image.path) }, { createdBy: `hindsight ${HINDSIGHT_VERSION}`, snapshotInterval: interval }));
   const session = new RecordSession(machine, writer, { interval });
   const output = new OutputBuffer(io);
   session.onUartOutput = (b) => output.push(b);

@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Machine } from '../../engine/machine/machine.js';
-import { TICKS_PER_MTIME } from '../../engine/devices/clint.js';
 import { RecordSession } from '../../replay/sessions/record-session.js';
+import { newRecordingHeader } from '../../replay/sessions/recording-header.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../../replay/timeline/checkpoint-policy.js';
 import { createThreadedTraceWriter, TraceExistsError } from '../trace-store/index.js';
 import { CliError, parseCount, type Io } from '../io.js';
@@ -44,13 +44,9 @@ export async function recordCommand(args: string[], io: Io): Promise<number> {
   let writer;
   try {
     // SQLite's work on the second core: recording costs the guest's thread little (threaded-trace-writer.ts).
-    writer = createThreadedTraceWriter(values.output, {
-      createdBy: `hindsight ${HINDSIGHT_VERSION}`,
-      machine: { board: 'virt', ramSize: machine.bus.ramSize, ticksPerMtime: TICKS_PER_MTIME },
-      guestImage: image.bytes,
-      guestImageName: path.basename(image.path),
-      snapshotInterval: interval,
-    }, { overwrite: values.force ?? false });
+    writer = createThreadedTraceWriter(values.output,
+      newRecordingHeader(machine, { bytes: image.bytes, name: path.basename(image.path) }, { createdBy: `hindsight ${HINDSIGHT_VERSION}`, snapshotInterval: interval }),
+      { overwrite: values.force ?? false });
   } catch (e) {
     if (e instanceof TraceExistsError) throw new CliError(`${values.output} exists; use --force to replace it`);
     throw e;
