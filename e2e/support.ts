@@ -143,7 +143,7 @@ export function cli(args: string[], okCodes: number[] = [0]): string {
   return r.stdout;
 }
 
-/** The sample shell recorded with its demo input (what `serve` opens by default). */
+/** The sample shell recorded with its demo input (what `serve` opens by default, without its virtual CDC-ACM device). */
 export function recordShell(dir: string): string {
   const file = path.join(dir, 'shell.hsrec');
   cli(['record', '--serial-in', path.join(ROOT, 'assets/firmware/shell-demo.txt'), '-o', file, '--force']);

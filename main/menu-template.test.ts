@@ -66,6 +66,20 @@ describe('the application menu', () => {
     expect(find(template, 'recent-1').enabled).toBe(false);
   });
 
+  it('has a Replay item that follows the renderer\'s state and sends its command, as Step does', () => {
+    const off = build({ state: { enabled: { step: true } } });
+    expect(off.lines).toContain('Debug/Replay [CmdOrCtrl+Shift+R] off');
+    const { template, sent, lines } = build({ state: { enabled: { replay: true, stop: false } } });
+    expect(lines).toContain('Debug/Replay [CmdOrCtrl+Shift+R] on');
+    expect(lines).toContain('Debug/Stop [CmdOrCtrl+.] off');
+    // Its key is registered (the page has no key of its own for it).
+    expect(find(template, 'replay').registerAccelerator).toBeUndefined();
+    (find(template, 'replay').click as () => void)();
+    (find(template, 'record').click as () => void)();
+    (find(template, 'stop').click as () => void)();
+    expect(sent).toEqual([{ id: 'replay' }, { id: 'record' }, { id: 'stop' }]);
+  });
+
   it('follows the platform: an app menu on macOS, developer tools only in development', () => {
     const mac = build({ platform: 'darwin' }).template;
     expect(mac[0]!.role).toBe('appMenu');

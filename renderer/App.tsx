@@ -21,6 +21,7 @@ import { ReplaceWarning } from './features/files/ReplaceWarning.js';
 import { ErrorBanner } from './features/errors/ErrorBanner.js';
 import { GdbButton } from './features/gdb/GdbPanel.js';
 import { RecordControls } from './features/recording/RecordControls.js';
+import { ReplayControls } from './features/recording/ReplayControls.js';
 import { RecordDialog } from './features/recording/RecordDialog.js';
 import { useStore } from './store/index.js';
 
@@ -30,7 +31,7 @@ export function App() {
   }, []);
   return (
     <div className="app">
-      <Toolbar start={<><FileMenu /><RecordControls /></>} end={<GdbButton />} />
+      <Toolbar start={<><FileMenu /><RecordControls /><ReplayControls /></>} end={<GdbButton />} />
       <TimelinePanel />
       <main className="panels">
         {/* Each column lists its panels top to bottom; a new panel is one more element in a column. */}

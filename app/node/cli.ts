@@ -49,14 +49,15 @@ Usage:
         first records it into a temporary recording (until the guest exits or waits for input that
         never comes, or --max-insns, default 2G), then serves that. Writes from gdb change only a
         throw-away diversion, never the recording. Try: monitor help.
-  hindsight serve [FILE] [--port N] [--serial-in FILE] [--max-insns N]
+  hindsight serve [FILE] [--port N] [--serial-in FILE] [--max-insns N] [--usb SPEC]...
         The debugger UI in a browser: serves it on 127.0.0.1 and prints the URL (with its token).
-        FILE is a recording or an ELF to record first; default: the sample firmware and its demo input.
+        FILE is a recording or an ELF to record first (with the --usb devices); default: the sample
+        firmware with its demo input and a virtual CDC-ACM device (--usb replaces it).
   hindsight usb export FILE.hsrec -o OUT.pcapng
         The recording's USB traffic as a usbmon pcapng (guest time as timestamps) for Wireshark.
   hindsight usb list
         Real USB devices on this host, with the --usb spec of each; exit 3 (and why on stderr) if none.
-  --usb SPEC (repeatable, on run and record): virtual:hid-keyboard, virtual:cdc-acm,
+  --usb SPEC (repeatable, on run, record and serve): virtual:hid-keyboard, virtual:cdc-acm,
         virtual:msc[:IMAGE], capture:FILE[@BUS.ADDR], host:VID:PID[:SERIAL] (a real device, hex IDs).
   hindsight help
         This text.

@@ -18,9 +18,12 @@ export interface HindsightServices {
   /**
    * Records a RISC-V ELF (a host path) into a scratch recording and opens it: the guest runs until
    * it exits, waits with no more input, or reaches `maxInsns`. `serialInput` (a binary string) is
-   * typed into its UART as it can take it. Interactive recording (Record/Stop) comes later.
+   * typed into its UART as it can take it. `usb`: devices to attach (the CLI's --usb specs, as
+   * startRecording's, port 1 first); while the guest waits for a device's answer the run waits
+   * too. A bad spec or a device that cannot be opened: error 'device', and what was open stays
+   * open. Cancellable; other requests are answered (on what is open) while it runs.
    */
-  openElf: { params: { readonly path: string; readonly serialInput?: string; readonly maxInsns?: number }; result: RecordingInfo };
+  openElf: { params: { readonly path: string; readonly serialInput?: string; readonly maxInsns?: number; readonly usb?: readonly string[] }; result: RecordingInfo };
   /** What is open, or null. */
   recordingInfo: { params: Record<string, never>; result: RecordingInfo | null };
   timelineSummary: { params: { readonly limit?: number }; result: TimelineSummary };
@@ -32,8 +35,12 @@ export interface HindsightServices {
   step: { params: { readonly view: ViewRequest }; result: MoveResult };
   /** One instruction back (stays at 0). */
   stepBack: { params: { readonly view: ViewRequest }; result: MoveResult };
-  /** Runs forward to the next breakpoint hit or the end. */
-  continue: { params: { readonly breakpoints: readonly Address[]; readonly view: ViewRequest }; result: MoveResult };
+  /**
+   * Runs forward to the next breakpoint hit or the end; with `until`, stops there at the latest
+   * (stop 'position'; a position at or behind the current one: stays put). Replay in the UI plays a
+   * recording back as a run of these, a few a second.
+   */
+  continue: { params: { readonly breakpoints: readonly Address[]; readonly until?: Icount; readonly view: ViewRequest }; result: MoveResult };
   /** Runs backward to the last breakpoint hit before the position; stays put if none (stop 'not-found'). Cancellable. */
   reverseContinue: { params: { readonly breakpoints: readonly Address[]; readonly view: ViewRequest }; result: MoveResult };
   readMemory: { params: { readonly addr: Address; readonly len: number }; result: MemoryDto };

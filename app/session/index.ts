@@ -2,4 +2,4 @@
 
 export { DebugSession, INSTRUCTIONS_PER_SECOND, type EmitEvent, type SessionPorts } from './session.js';
 export { SessionError, toProtocolError } from './errors.js';
-export { recordElf, DEFAULT_RECORD_LIMIT, type NewRecordingHeader, type RecordElfOptions } from './record-elf.js';
+export { recordElf, DEFAULT_RECORD_LIMIT, type NewRecordingHeader, type RecordElfHost, type RecordElfOptions } from './record-elf.js';

@@ -30,6 +30,8 @@ export interface RecordingPorts {
   listHostUsbDevices(): Promise<HostUsbList>;
   /** Resolves on the host's next turn of its event loop (Node: setImmediate): the recording yields there. */
   nextTurn(): Promise<void>;
+  /** Resolves after about `ms` of host time (Node: setTimeout): how openElf, waiting for a device, notices a cancel. */
+  sleep?(ms: number): Promise<void>;
 }
 
 export interface LiveRecordingOptions {

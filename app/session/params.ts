@@ -49,3 +49,11 @@ export function addresses(o: Obj, key: string): number[] {
 
 export const U32_MAX = 0xffffffff;
 export const MAX_ICOUNT = Number.MAX_SAFE_INTEGER;
+
+/** An optional list of USB device specs (the CLI's --usb specs): strings, not blank. */
+export function optUsbSpecs(o: Obj, key: string): string[] | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.trim() === '')) throw new SessionError('bad-request', `${key}: expected a list of device specs (strings)`);
+  return v as string[];
+}

@@ -1,17 +1,24 @@
-// Records a guest ELF with scripted UART input into a recording, without a terminal: the way a
-// host makes "something real to show" (hindsight serve's default) and how openElf works until
-// interactive Record/Stop exists. Same loop as the CLI's `record --serial-in FILE`: input bytes
-// are offered up front and enter the UART as it can take them; the run ends when the guest exits,
-// waits (WFI) with nothing more to come, or reaches maxInsns.
+// Records a guest ELF with scripted UART input and USB devices into a recording, without a
+// terminal: the way a host makes "something real to show" (hindsight serve's default: the sample
+// shell with a virtual CDC-ACM device) and what openElf does. The guest runs in the one record
+// loop the CLI and interactive Record share (app/replay/sessions/guest-loop.ts): input bytes are
+// offered up front and enter the UART as it can take them; when the guest sleeps with USB
+// transfers in flight it waits for the devices' answers; the run ends when the guest exits, waits
+// (WFI) with nothing more to come, or reaches maxInsns. Cancellable through the control's signal,
+// also while it waits for a device.
 
 import { Machine } from '../engine/machine/machine.js';
-import { uartRx } from '../replay/inputs/uart-rx.js';
+import { runGuestLoop } from '../replay/sessions/guest-loop.js';
 import { RecordSession } from '../replay/sessions/record-session.js';
 import { newRecordingHeader, type NewRecordingHeader } from '../replay/sessions/recording-header.js';
+import { SerialInputQueue } from '../replay/sessions/serial-input.js';
+import { UsbAttachments } from '../replay/sessions/usb-attachments.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../replay/timeline/checkpoint-policy.js';
 import type { OperationControl } from '../replay/timeline/timeline.js';
 import { OperationCancelledError } from '../replay/timeline/timeline.js';
 import type { TraceEnd, TraceWriter } from '../replay/trace/trace.js';
+import type { UsbDeviceBackend } from '../usb/usb-backend.js';
+import { SessionError } from './errors.js';
 
 export type { NewRecordingHeader };
 
@@ -20,49 +27,122 @@ export interface RecordElfOptions {
   readonly imageName: string;
   readonly createdBy: string;
   readonly serialInput?: Uint8Array;
+  /** USB devices by the CLI's --usb specs, plugged into root hub ports 1, 2, ... in this order. */
+  readonly usb?: readonly string[];
   /** Stop after this many instructions (default 2 G). */
   readonly maxInsns?: number;
   readonly snapshotInterval?: number;
 }
 
-/** Instructions per slice: cancellation and progress are checked between slices. */
-const SLICE = 1 << 22;
+/** What the host gives the run (a subset of RecordingPorts, live-recording.ts). */
+export interface RecordElfHost {
+  /** Resolves on the host's next turn of its event loop: the run yields there between slices. */
+  nextTurn(): Promise<void>;
+  /** Opens the device a spec names; rejects with SessionError 'device' saying why. Needed only with `usb`. */
+  openUsbDevice?(spec: string): Promise<UsbDeviceBackend>;
+  /**
+   * Resolves after about `ms` of host time: how a run waiting for a device's answer notices a
+   * cancel. Without it that wait polls on nextTurn.
+   */
+  sleep?(ms: number): Promise<void>;
+}
+
 export const DEFAULT_RECORD_LIMIT = 2_000_000_000;
+/** How often a run waiting for a USB device looks at the cancel signal. */
+const CANCEL_POLL_MS = 50;
+
+/** Yields through microtasks only: for a run with no devices where nothing else needs the thread. */
+const MICROTASK_HOST: RecordElfHost = { nextTurn: () => Promise.resolve() };
 
 /**
  * Runs the guest and writes the recording through the writer `createWriter` makes (the host owns
- * files). Returns how it ended. The writer is finished and closed either way.
+ * files). Resolves with how it ended. The devices are opened after the ELF has loaded and before
+ * the writer is made (a device that cannot be opened: nothing is created, devices opened before
+ * it are closed); the devices are closed and the writer finished and closed either way.
  */
-export function recordElf(
+export async function recordElf(
   opts: RecordElfOptions,
   createWriter: (header: NewRecordingHeader) => TraceWriter,
   control: OperationControl = {},
-): TraceEnd {
+  host: RecordElfHost = MICROTASK_HOST,
+): Promise<TraceEnd> {
   const machine = Machine.create({ image: { bytes: opts.image, path: opts.imageName } });
+  const specs = opts.usb ?? [];
+  if (specs.length > machine.usb.portCount) {
+    throw new SessionError('bad-request', `${specs.length} USB devices, but the controller has ${machine.usb.portCount} ports`);
+  }
+  const aborted = (): boolean => control.signal?.aborted === true;
+  const backends: UsbDeviceBackend[] = [];
+  const closeBackends = (): Promise<unknown> => Promise.all(backends.map((b) => b.close())); // a real device must not stay claimed
+  try {
+    for (const spec of specs) {
+      if (!host.openUsbDevice) throw new SessionError('bad-request', `this host cannot attach USB devices (asked for ${spec})`);
+      if (aborted()) throw new OperationCancelledError();
+      backends.push(await host.openUsbDevice(spec));
+    }
+  } catch (e) {
+    await closeBackends();
+    throw e;
+  }
+
   const interval = opts.snapshotInterval ?? DEFAULT_CHECKPOINT_POLICY.interval;
-  const writer = createWriter(newRecordingHeader(machine, { bytes: opts.image, name: opts.imageName }, { createdBy: opts.createdBy, snapshotInterval: interval }));
+  let writer: TraceWriter;
+  try {
+    writer = createWriter(newRecordingHeader(machine, { bytes: opts.image, name: opts.imageName }, { createdBy: opts.createdBy, snapshotInterval: interval }));
+  } catch (e) {
+    await closeBackends();
+    throw e;
+  }
+  let usb: UsbAttachments | undefined;
   try {
     const session = new RecordSession(machine, writer, { interval });
-    for (const b of opts.serialInput ?? []) session.inputs.offer(uartRx, b);
+    // As the CLI's record: the controller's outside world even with no device (a transfer to an empty port answers 'nodev').
+    const attachments = new UsbAttachments(machine, session.inputs, (e) => session.recordDerived(e));
+    usb = attachments;
+    backends.forEach((b, i) => attachments.attach(i + 1, b));
+    const input = new SerialInputQueue();
+    input.push(opts.serialInput ?? []);
+    input.end();
     const limit = opts.maxInsns ?? DEFAULT_RECORD_LIMIT;
-    let reason: TraceEnd['reason'];
-    let idleAt = -1;
-    for (;;) {
-      if (control.signal?.aborted) throw new OperationCancelledError();
-      const remaining = limit - session.icount;
-      if (remaining <= 0) { reason = { kind: 'limit' }; break; }
-      const r = session.run(Math.min(SLICE, remaining));
-      control.onProgress?.(session.icount, limit);
-      if (r.kind === 'exit') { reason = { kind: 'exit', code: r.code, source: r.source }; break; }
-      if (r.kind === 'idle') {
-        // Waiting with nothing more to come, or with input it will not take (no progress since the last wait).
-        if (session.inputs.pending === 0 || idleAt === session.icount) { reason = { kind: 'idle' }; break; }
-        idleAt = session.icount;
-      }
-    }
+    const guest = {
+      inputs: session.inputs,
+      usb: cancellableWait(attachments, aborted, host),
+      get icount() { return session.icount; },
+      get pc() { return machine.hart.pc; },
+      run: (max: number) => session.run(max),
+    };
+    if (aborted()) throw new OperationCancelledError();
+    const reason = await runGuestLoop(guest, input, {
+      maxInsns: limit,
+      afterSlice: () => control.onProgress?.(session.icount, limit),
+      // Nothing asks this run to stop but a cancel: its 'stopped' is a cancellation.
+      interrupted: aborted,
+      nextTurn: () => host.nextTurn(),
+    });
+    if (reason.kind === 'stopped') throw new OperationCancelledError();
     session.finish(reason);
     return { icount: session.icount, reason };
   } finally {
-    writer.close();
+    try {
+      if (usb) await usb.close();
+      else await closeBackends();
+    } finally {
+      writer.close();
+    }
   }
+}
+
+/**
+ * The devices as the loop sees them, with a wait for their answers that also ends on a cancel
+ * (a device may never answer: a keyboard nobody types on, a real device that hangs).
+ */
+function cancellableWait(usb: UsbAttachments, aborted: () => boolean, host: RecordElfHost): Pick<UsbAttachments, 'pending' | 'anyAnswer'> {
+  return {
+    get pending() { return usb.pending; },
+    async anyAnswer() {
+      let answered = false;
+      const answer = usb.anyAnswer().finally(() => { answered = true; });
+      while (!answered && !aborted()) await Promise.race([answer, host.sleep ? host.sleep(CANCEL_POLL_MS) : host.nextTurn()]);
+    },
+  };
 }

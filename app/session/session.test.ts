@@ -43,18 +43,20 @@ function memoryPorts(): SessionPorts & { traces: Map<string, MemoryTrace> } {
 }
 
 /** The shell recorded with its demo input, and a session on it. */
-function openShell(): { session: DebugSession; ports: ReturnType<typeof memoryPorts>; events: string[] } {
+async function openShell(): Promise<{ session: DebugSession; ports: ReturnType<typeof memoryPorts>; events: string[] }> {
   const ports = memoryPorts();
   const events: string[] = [];
   const session = new DebugSession(ports, (e) => events.push(e));
-  session.handle('openElf', { path: SHELL, serialInput: DEMO });
+  await session.handleAsync('openElf', { path: SHELL, serialInput: DEMO });
   return { session, ports, events };
 }
+// openElf answers later (it runs the guest in the shared record loop): recorded once, up front.
+const shell = await openShell();
 
 const VIEW: ViewRequest = { disasm: { before: 4, after: 4 }, console: { from: 0 }, memory: { addr: 0x80000000, len: 16 } };
 
 describe('DebugSession over the sample shell', () => {
-  const { session, ports, events } = openShell();
+  const { session, ports, events } = shell;
   const info = session.handle('recordingInfo', {})!;
 
   it('records the ELF with its input and opens the recording', () => {
@@ -143,6 +145,27 @@ describe('DebugSession over the sample shell', () => {
     const none = session.handle('reverseContinue', { breakpoints: [main], view: {} });
     expect(none.stop.kind).toBe('not-found');
     expect(none.view.state.icount).toBe(hit);
+  });
+
+  it('continues until a position at the latest (the UI\'s Replay), stopping at breakpoints before it', () => {
+    const main = session.handle('resolve', { expr: 'main' }).addr;
+    session.handle('seek', { icount: 0, view: {} });
+    const hit = session.handle('continue', { breakpoints: [main], view: {} }).view.state.icount;
+    session.handle('seek', { icount: 0, view: {} });
+    const short = session.handle('continue', { breakpoints: [main], until: hit - 1, view: {} });
+    expect(short.stop).toEqual({ kind: 'position' });
+    expect(short.view.state.icount).toBe(hit - 1);
+    // Behind the position: stays put.
+    expect(session.handle('continue', { breakpoints: [], until: 10, view: {} }).view.state.icount).toBe(hit - 1);
+    const through = session.handle('continue', { breakpoints: [main], until: hit + 100, view: {} });
+    expect(through.stop).toEqual({ kind: 'breakpoint', pc: main });
+    expect(through.view.state.icount).toBe(hit);
+    // Past the end: the end.
+    const last = session.handle('continue', { breakpoints: [], until: info.end + 1000, view: {} });
+    expect(last.view.state.icount).toBe(info.end);
+    expect(last.stop.kind).toBe('exit'); // this guest powers off at the end
+    const code = (): string => { try { session.handle('continue', { breakpoints: [], until: -1, view: {} }); return 'none'; } catch (e) { return toProtocolError(e).code; } };
+    expect(code()).toBe('bad-request');
   });
 
   it('answers bad params and addresses with clear errors', () => {

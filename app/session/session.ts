@@ -5,7 +5,9 @@
 //
 // Synchronous: each request runs to completion on the thread that owns the session (a worker), in
 // order. Long operations take an OperationControl, whose signal the host can set from another
-// thread (cancel) and whose progress it forwards as events.
+// thread (cancel) and whose progress it forwards as events. The exceptions (ASYNC_SERVICES: openElf
+// and interactive recording) run the guest in slices and answer later (handleAsync); the host takes
+// other requests meanwhile.
 
 import type {
   Address, ConsoleDto, MachineStateDto, MachineView, MemoryDto, MoveResult, RecordingInfo, ResolvedRange,
@@ -28,7 +30,7 @@ import { ConsoleOutput } from './console-output.js';
 import { disassembleAround } from './disassembly.js';
 import { SessionError, toProtocolError } from './errors.js';
 import { GuestSymbols } from './guest-symbols.js';
-import { addresses, int, MAX_ICOUNT, obj, optBool, optInt, optStr, str, U32_MAX } from './params.js';
+import { addresses, int, MAX_ICOUNT, obj, optBool, optInt, optStr, optUsbSpecs, str, U32_MAX } from './params.js';
 import { recordElf, type NewRecordingHeader } from './record-elf.js';
 import { endReasonText, LiveRecording, type RecordingPorts } from './live-recording.js';
 import { usbDeviceList } from './usb-choices.js';
@@ -89,7 +91,7 @@ function endReason(end: TraceEnd | null): string {
 }
 
 /** Services whose answer comes later (devices open, a recording stops): hosts call handleAsync for them. */
-const ASYNC_SERVICES = new Set<ServiceName>(['startRecording', 'stopRecording', 'listUsbDevices']);
+const ASYNC_SERVICES = new Set<ServiceName>(['openElf', 'startRecording', 'stopRecording', 'listUsbDevices']);
 
 export function isAsyncService(method: ServiceName): boolean {
   return ASYNC_SERVICES.has(method);
@@ -105,6 +107,8 @@ export class DebugSession {
   private readonly sourceLevels = new WeakMap<Open, SourceLevel>();
   /** The host path of the ELF the open recording was made from, when the session made it (openElf). */
   private imagePath: string | undefined;
+  /** The ELF being recorded by openElf (it yields between slices), and how to end it. */
+  private elfRun: { abort(): void; readonly done: Promise<unknown> } | null = null;
 
   constructor(private readonly ports: SessionPorts, private readonly emit: EmitEvent = () => {}) {}
 
@@ -118,7 +122,6 @@ export class DebugSession {
   private dispatch(method: ServiceName, p: Record<string, unknown>, control: OperationControl): unknown {
     switch (method) {
       case 'openRecording': this.notRecording(); return this.openRecording(str(p, 'path'));
-      case 'openElf': this.notRecording(); return this.openElf(str(p, 'path'), optStr(p, 'serialInput'), optInt(p, 'maxInsns', 1, MAX_ICOUNT), control);
       case 'recordingInfo': return this.open?.info ?? null;
       case 'timelineSummary': {
         const o = this.need();
@@ -139,7 +142,7 @@ export class DebugSession {
         const tl = this.need().timeline;
         return this.move(tl.position - 1, viewRequest(p.view));
       }
-      case 'continue': return this.continueForward(addresses(p, 'breakpoints'), viewRequest(p.view));
+      case 'continue': return this.continueForward(addresses(p, 'breakpoints'), viewRequest(p.view), optInt(p, 'until', 0, MAX_ICOUNT));
       case 'reverseContinue': return this.reverseContinue(addresses(p, 'breakpoints'), viewRequest(p.view), control);
       case 'readMemory': return this.readMemory(int(p, 'addr', 0, U32_MAX), int(p, 'len', 0, MAX_MEMORY_READ));
       case 'disassemble': {
@@ -167,7 +170,7 @@ export class DebugSession {
       case 'saveRecordingAs': return this.saveRecordingAs(str(p, 'path'), optBool(p, 'overwrite') ?? false);
       case 'sendSerial': return this.sendSerial(str(p, 'bytes'));
       case 'liveRecording': return this.live instanceof LiveRecording ? this.live.view(optInt(p, 'consoleFrom', 0, MAX_ICOUNT) ?? 0) : null;
-      case 'startRecording': case 'stopRecording': case 'listUsbDevices':
+      case 'openElf': case 'startRecording': case 'stopRecording': case 'listUsbDevices':
         throw new SessionError('bad-request', `${method} answers later: hosts call handleAsync for it`);
       case 'listDirectory': case 'recentFiles': case 'startGdbServer': case 'stopGdbServer': case 'gdbServerStatus':
         throw new SessionError('bad-request', `${method} is answered by the host, not by the session`);
@@ -197,9 +200,14 @@ export class DebugSession {
    * Runs a request of ASYNC_SERVICES. The host keeps taking other requests while it is pending
    * (that is the point: sendSerial and stopRecording reach a running recording).
    */
-  async handleAsync<M extends ServiceName>(method: M, params: ServiceParams<M>): Promise<ServiceResult<M>> {
+  async handleAsync<M extends ServiceName>(method: M, params: ServiceParams<M>, control: OperationControl = {}): Promise<ServiceResult<M>> {
     const p = obj(params ?? {}, method);
     switch (method) {
+      case 'openElf': {
+        const path = str(p, 'path');
+        const opts = { serialInput: optStr(p, 'serialInput'), maxInsns: optInt(p, 'maxInsns', 1, MAX_ICOUNT), usb: optUsbSpecs(p, 'usb') };
+        return await this.openElf(path, opts, control) as ServiceResult<M>;
+      }
       case 'startRecording': {
         const usb = p.usb;
         if (!Array.isArray(usb) || usb.some((s) => typeof s !== 'string' || s.trim() === '')) throw new SessionError('bad-request', 'usb: expected a list of device specs (strings)');
@@ -207,12 +215,16 @@ export class DebugSession {
       }
       case 'stopRecording': return await this.stopRecording() as ServiceResult<M>;
       case 'listUsbDevices': return usbDeviceList(await this.recordingPorts().listHostUsbDevices(), OHCI_NUM_PORTS) as ServiceResult<M>;
-      default: return this.handle(method, params);
+      default: return this.handle(method, params, control);
     }
   }
 
   /** Ends a recording being made (the host is closing: it stops, opens, and is closed) and closes what is open. */
   async shutdown(): Promise<void> {
+    if (this.elfRun) {
+      this.elfRun.abort();
+      await this.elfRun.done.catch(() => {});
+    }
     if (this.live instanceof LiveRecording) {
       this.live.stop();
       await this.liveOpened?.catch(() => {});
@@ -227,6 +239,7 @@ export class DebugSession {
 
   private notRecording(): void {
     if (this.live) throw new SessionError('bad-request', 'a recording is being made: Stop it first');
+    if (this.elfRun) throw new SessionError('bad-request', 'an ELF is being recorded (Open ELF): wait for it, or cancel it');
   }
 
   /** Opens the devices and starts the guest; what was open stays open until that has worked. */
@@ -325,19 +338,42 @@ export class DebugSession {
     return open;
   }
 
-  openElf(path: string, serialInput: string | undefined, maxInsns: number | undefined, control: OperationControl = {}): RecordingInfo {
+  /**
+   * Records the ELF at `path` (with `serialInput` typed into its UART and the `usb` devices
+   * attached) into a scratch recording and opens it. The run yields to the host between slices
+   * (other requests are answered meanwhile, on what is open); what was open stays open until the
+   * new recording opens. Cancellable through `control`.
+   */
+  async openElf(path: string, opts: { serialInput?: string | undefined; maxInsns?: number | undefined; usb?: readonly string[] | undefined }, control: OperationControl = {}): Promise<RecordingInfo> {
+    this.notRecording();
+    const usb = opts.usb ?? [];
+    const recording = this.ports.recording;
+    if (usb.length > 0 && !recording) throw new SessionError('bad-request', 'this host cannot attach USB devices to an ELF it records');
+    let abort = false;
+    const signal = { get aborted() { return abort || control.signal?.aborted === true; } };
+    const done = this.recordAndOpenElf(path, { ...opts, usb }, { signal, onProgress: control.onProgress }, recording);
+    const run = { abort: () => { abort = true; }, done };
+    this.elfRun = run;
+    try {
+      return await done;
+    } finally {
+      if (this.elfRun === run) this.elfRun = null;
+    }
+  }
+
+  private async recordAndOpenElf(path: string, opts: { serialInput?: string | undefined; maxInsns?: number | undefined; usb: readonly string[] },
+    control: OperationControl, recording: RecordingPorts | undefined): Promise<RecordingInfo> {
     const image = this.ports.readFile(path);
     const scratch = this.ports.scratchRecording();
-    const input = serialInput === undefined ? undefined : Uint8Array.from(serialInput, (c) => c.charCodeAt(0) & 0xff);
+    const input = opts.serialInput === undefined ? undefined : Uint8Array.from(opts.serialInput, (c) => c.charCodeAt(0) & 0xff);
     const name = path.split(/[\\/]/).pop() ?? path;
     try {
-      recordElf({
-        image, imageName: name, createdBy: this.ports.createdBy,
-        ...(input ? { serialInput: input } : {}), ...(maxInsns !== undefined ? { maxInsns } : {}),
-      }, (h) => scratch.create(h), {
-        ...(control.signal ? { signal: control.signal } : {}),
-        onProgress: (done, total) => { this.emit('progress', { operation: 'record', done, total }); control.onProgress?.(done, total); },
-      });
+      await recordElf({
+        image, imageName: name, createdBy: this.ports.createdBy, usb: opts.usb,
+        ...(input ? { serialInput: input } : {}), ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
+      }, (h) => scratch.create(h), this.progress('record', control), recording
+        ? { nextTurn: () => recording.nextTurn(), openUsbDevice: (spec) => recording.openUsbDevice(spec), ...(recording.sleep ? { sleep: (ms: number) => recording.sleep!(ms) } : {}) }
+        : undefined);
     } catch (e) {
       // The engine names the ELF by its base name; the UI shows which file, so name it in full.
       if (e instanceof ElfError) throw new SessionError('bad-file', `${path}: ${e.message.startsWith(`${name}: `) ? e.message.slice(name.length + 2) : e.message}`);
@@ -364,13 +400,14 @@ export class DebugSession {
     return { stop, view: this.view(view) };
   }
 
-  private continueForward(bps: number[], view: ViewRequest): MoveResult {
+  private continueForward(bps: number[], view: ViewRequest, until?: number): MoveResult {
     const o = this.need();
     const m = o.timeline.machine;
     let r: StopReason;
     try {
       m.setBreakpoints(bps);
-      r = o.timeline.continueForward();
+      const tl = o.timeline;
+      r = until === undefined ? tl.continueForward() : tl.replayTo(Math.max(tl.position, Math.min(until, tl.end)), { skipBreakpointAtStart: true });
     } finally {
       m.setBreakpoints([]);
     }

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTrace } from '../replay/trace/memory-trace.js';
 import { TRACE_FORMAT_VERSION } from '../replay/trace/trace.js';
 import { openTraceReader } from '../node/trace-store/index.js';
@@ -50,7 +50,7 @@ function find(vars: readonly VariableDto[], name: string): VariableDto {
 
 describe('source level over the sample shell', () => {
   const session = new DebugSession(ports());
-  session.handle('openElf', { path: elf('shell.elf'), serialInput: readFileSync(path.join(FIRMWARE, 'shell-demo.txt'), 'latin1') });
+  beforeAll(async () => { await session.handleAsync('openElf', { path: elf('shell.elf'), serialInput: readFileSync(path.join(FIRMWARE, 'shell-demo.txt'), 'latin1') }); });
 
   it('puts a breakpoint on a source line, stops there, and shows the line, stack and locals', () => {
     const file = session.handle('sourceFile', { path: 'main-shell.c' });
@@ -127,7 +127,7 @@ describe('source level over the sample shell', () => {
 
 describe('a stripped ELF', () => {
   const session = new DebugSession(ports());
-  session.handle('openElf', { path: elf('workload-O0-stripped.elf'), maxInsns: 200_000 });
+  beforeAll(async () => { await session.handleAsync('openElf', { path: elf('workload-O0-stripped.elf'), maxInsns: 200_000 }); });
 
   it('says there is no DWARF in the source, variables and hover answers', () => {
     const v = session.handle('seek', { icount: 100_000, view: { source: true, stack: true, variables: { frame: 0 } } }).view;

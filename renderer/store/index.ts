@@ -18,6 +18,7 @@ import { createVariablesSlice } from './variables-slice.js';
 import { createUsbSlice } from './usb-slice.js';
 import { createTimelineViewSlice } from './timeline-view-slice.js';
 import { createBookmarkSlice } from './bookmark-slice.js';
+import { createReplaySlice } from './replay-slice.js';
 
 export type { Store } from './types.js';
 export { MEMORY_BYTES_PER_ROW } from './memory-slice.js';
@@ -40,6 +41,7 @@ export const createHindsightStore = () => create<Store>()((...a) => ({
   ...createUsbSlice(...a),
   ...createTimelineViewSlice(...a),
   ...createBookmarkSlice(...a),
+  ...createReplaySlice(...a),
 }));
 
 export const useStore = createHindsightStore();

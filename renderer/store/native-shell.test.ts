@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RecordingInfo } from '../../app/protocol/index.js';
 import type { MenuCommand, MenuState } from '../../native-bridge/ipc/contract.js';
 import { createHindsightStore } from './index.js';
 import { bindNativeShell, menuStateOf, runMenuCommand } from './native-shell.js';
@@ -23,6 +24,30 @@ describe('the desktop menu and native dialogs on the store', () => {
     });
     for (const c of [{ id: 'step' }, { id: 'openRecent', path: '/r.hsrec', kind: 'recording' }, { id: 'saveRecordingAs' }, { id: 'record' }] as MenuCommand[]) runMenuCommand(store, c);
     expect(ran).toEqual(['step', 'open /r.hsrec', 'dialog save-recording', 'record']);
+  });
+
+  it('enables Replay with a recording on screen, and Stop while it plays; runs both', () => {
+    const store = createHindsightStore();
+    const on = (): string[] => Object.entries(menuStateOf(store.getState()).enabled).filter(([, v]) => v).map(([k]) => k).sort();
+    const info = { end: 100, instructionsPerSecond: 1e9 } as RecordingInfo;
+    store.setState({ status: 'open', info, state: { icount: 100, pc: 0, priv: 'M', registers: [], csrs: [], waiting: false } });
+    expect(on()).toEqual(['continue', 'openElf', 'openRecording', 'record', 'replay', 'reverseContinue', 'saveRecordingAs', 'step', 'stepBack']);
+    store.setState({ replaying: { from: 0, rate: 10 } });
+    expect(on()).toContain('stop');
+    expect(on()).not.toContain('replay');
+    const ran: string[] = [];
+    store.setState({
+      replay: async () => { ran.push('replay'); }, stopReplay: (why) => { ran.push(`stopReplay ${why}`); },
+      stopRecording: async () => { ran.push('stopRecording'); },
+    });
+    runMenuCommand(store, { id: 'replay' });
+    runMenuCommand(store, { id: 'stop' });
+    // While recording, Stop ends the recording (Replay is off then).
+    store.setState({ live: { guestImageName: 'shell.elf', devices: [], icount: 5, state: 'running', consoleLength: 0, maxInsns: null, endReason: null }, replaying: null });
+    expect(on()).toContain('stop');
+    expect(on()).not.toContain('replay');
+    runMenuCommand(store, { id: 'stop' });
+    expect(ran).toEqual(['replay', 'stopReplay pause', 'stopRecording']);
   });
 
   it('makes file dialogs native and reports menu state changes once each', async () => {

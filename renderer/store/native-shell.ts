@@ -5,12 +5,14 @@
 // - showFileDialog (the in-app file dialog of the browser host) becomes the native dialog, so any
 //   "Open…" or "Save As…" in the UI is native in the desktop app without knowing it.
 //
-// Replay stays disabled: the store has no action for it yet (after Stop the recording is replayed anyway).
+// Debug > Replay plays the open recording back from the start (replay-slice.ts); Debug > Stop ends
+// a live recording, or else pauses a replay, as the toolbar's Stop and Pause do.
 
 import type { StoreApi } from 'zustand';
 import type { MenuCommand, MenuState } from '../../native-bridge/ipc/contract.js';
 import type { NativeShell } from '../bridge/index.js';
 import type { FileDialogMode } from './files-slice.js';
+import { replaySelectors } from './replay-slice.js';
 import { positionSelectors } from './selectors.js';
 import type { Store } from './types.js';
 
@@ -26,8 +28,8 @@ export function menuStateOf(s: Store): MenuState {
       saveRecordingAs: connected && idle && s.info !== null,
       step: ready, stepBack: ready, continue: ready, reverseContinue: ready,
       record: connected && s.live === null && s.recordingAction === null && idle,
-      stop: s.live !== null && s.recordingAction === null,
-      replay: false,
+      stop: (s.live !== null && s.recordingAction === null) || replaySelectors.playing(s),
+      replay: replaySelectors.canReplay(s) && !replaySelectors.playing(s),
     },
   };
 }
@@ -45,10 +47,11 @@ export function runMenuCommand(store: StoreApi<Store>, command: MenuCommand): vo
     case 'continue': void s.continueForward(); return;
     case 'reverseContinue': void s.reverseContinue(); return;
     case 'record': s.openRecordDialog(); return;
-    case 'stop': void s.stopRecording(); return;
-    case 'replay':
-      // Disabled in the menu (menuStateOf) until the store has a Replay action.
+    case 'stop':
+      if (s.live !== null) void s.stopRecording();
+      else s.stopReplay('pause');
       return;
+    case 'replay': void s.replay(); return;
   }
 }
 

@@ -74,8 +74,8 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
   }
 
   async function settle(): Promise<void> {
-    // Nothing moved meanwhile, and no live recording replaced what was open.
-    if (seekTarget !== null || get().seekInFlight || get().live !== null || get().state === null) return;
+    // Nothing moved meanwhile, no live recording replaced what was open, no replay plays (it brings the whole view when it stops).
+    if (seekTarget !== null || get().seekInFlight || get().live !== null || get().state === null || get().replaying !== null) return;
     try {
       const view = await host().call('getState', { view: viewRequest(get()) });
       // A newer seek started meanwhile: its own settle will come.
@@ -86,6 +86,8 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
   }
 
   async function move(run: (s: Store) => Promise<MoveResult>): Promise<void> {
+    // A move by the user stops a replay (replay-slice.ts) where it got to.
+    get().stopReplay('moved');
     if (seekTarget !== null) metrics.coalesced++;
     seekTarget = null;
     set({ pendingIcount: null, error: null });
@@ -110,6 +112,7 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
     seekInFlight: false,
 
     seekTo(icount, opts) {
+      get().stopReplay('moved');
       const end = get().info?.end ?? 0;
       const t = Math.max(0, Math.min(end, Math.round(icount)));
       if (seekTarget !== null) metrics.coalesced++;

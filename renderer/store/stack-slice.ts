@@ -36,6 +36,7 @@ export const createStackSlice: SliceCreator<StackSlice> = (set, get) => ({
   },
 
   async goToFrame(icount, frame) {
+    get().stopReplay('moved');
     try {
       const r = await host().call('seek', { icount, view: viewRequest(get()) });
       get().applyView(r.view, r.stop);

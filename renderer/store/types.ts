@@ -15,8 +15,9 @@ import type { VariablesSlice } from './variables-slice.js';
 import type { UsbSlice } from './usb-slice.js';
 import type { TimelineViewSlice } from './timeline-view-slice.js';
 import type { BookmarkSlice } from './bookmark-slice.js';
+import type { ReplaySlice } from './replay-slice.js';
 
 export type Store = RecordingSlice & ConnectionSlice & PositionSlice & MemorySlice & ConsoleSlice & WritesSlice & BreakpointSlice & FilesSlice & GdbSlice
   & LayoutSlice & SourceSlice & StackSlice & VariablesSlice & UsbSlice
-  & TimelineViewSlice & BookmarkSlice;
+  & TimelineViewSlice & BookmarkSlice & ReplaySlice;
 export type SliceCreator<T> = StateCreator<Store, [], [], T>;

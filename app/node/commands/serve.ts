@@ -1,8 +1,9 @@
-// `hindsight serve [--port N] [FILE] [--serial-in FILE] [--max-insns N] [--inline]`
+// `hindsight serve [--port N] [FILE] [--serial-in FILE] [--max-insns N] [--usb SPEC]... [--inline]`
 // The browser host: serves the UI and the protocol on 127.0.0.1 (see ../serve/server.ts) and prints
 // exactly one line on stdout, the URL to open (with its token). FILE is a recording (.hsrec) or a
-// RISC-V ELF, which is recorded first (with --serial-in as its UART input); without FILE the
-// bundled sample firmware is recorded with its demo input, so the page shows something real.
+// RISC-V ELF, which is recorded first (with --serial-in as its UART input and the --usb devices, the
+// same specs as `record`'s, attached); without FILE the bundled sample firmware is recorded with its
+// demo input and a virtual CDC-ACM device (--usb replaces that device), so the page shows something real.
 // The session runs in a worker thread (--inline: on the main thread, for debugging).
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -35,6 +36,7 @@ export async function serveCommand(args: string[], io: Io, control: ServeControl
       port: { type: 'string' },
       'serial-in': { type: 'string' },
       'max-insns': { type: 'string' },
+      usb: { type: 'string', multiple: true },
       inline: { type: 'boolean' },
     },
     strict: true,
@@ -52,7 +54,8 @@ export async function serveCommand(args: string[], io: Io, control: ServeControl
   const file = positionals[0];
   let first: { method: ServiceName; params: unknown };
   if (file === undefined) {
-    first = defaultOpenRequest();
+    const def = defaultOpenRequest();
+    first = values.usb !== undefined ? { method: def.method, params: { ...def.params, usb: values.usb } } : def;
   } else if (isElfFile(file)) {
     let serialInput: string | undefined;
     if (values['serial-in'] !== undefined) {
@@ -63,9 +66,10 @@ export async function serveCommand(args: string[], io: Io, control: ServeControl
       }
     }
     first = { method: 'openElf', params: { path: path.resolve(file), ...(serialInput !== undefined ? { serialInput } : {}),
-      ...(values['max-insns'] !== undefined ? { maxInsns: parseCount('--max-insns', values['max-insns']) } : {}) } };
+      ...(values['max-insns'] !== undefined ? { maxInsns: parseCount('--max-insns', values['max-insns']) } : {}),
+      ...(values.usb !== undefined ? { usb: values.usb } : {}) } };
   } else {
-    if (values['serial-in'] !== undefined || values['max-insns'] !== undefined) throw new CliError('--serial-in and --max-insns are for an ELF, not a recording');
+    if (values['serial-in'] !== undefined || values['max-insns'] !== undefined || values.usb !== undefined) throw new CliError('--serial-in, --max-insns and --usb are for an ELF, not a recording');
     first = { method: 'openRecording', params: { path: path.resolve(file) } };
   }
 

@@ -26,6 +26,7 @@ export function nodeRecordingPorts(): RecordingPorts {
       return r.ok ? { ok: true, devices: r.devices.map(hostChoice) } : { ok: false, message: r.message };
     },
     nextTurn: () => new Promise((resolve) => setImmediate(resolve)),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }
 

@@ -115,10 +115,14 @@ export class InlineSessionHost extends QueueHost {
     const id = this.nextId++;
     const result = new Promise<HostResult>((resolve) => { this.pending.set(id, resolve); });
     this.queue = this.queue.then(() => {
-      const resolve = this.pending.get(id)!;
-      this.pending.delete(id);
+      // Pending until answered: an async request (openElf) is what cancel() reaches while it runs.
+      const answer = (r: HostResult): void => {
+        const resolve = this.pending.get(id)!;
+        this.pending.delete(id);
+        resolve(r);
+      };
       const r = runRequest(this.session, id, method, params, this.cancelFlag);
-      if (r instanceof Promise) void r.then(resolve); else resolve(r);
+      if (r instanceof Promise) void r.then(answer); else answer(r);
     });
     return result;
   }
@@ -135,10 +139,11 @@ export class InlineSessionHost extends QueueHost {
  * sendSerial and stopRecording reach a running recording).
  */
 export function runRequest(session: DebugSession, id: number, method: ServiceName, params: unknown, flag: Int32Array): HostResult | Promise<HostResult> {
-  if (isAsyncService(method)) {
-    return session.handleAsync(method, params as never).then((result): HostResult => ({ ok: true, result }), (e: unknown): HostResult => ({ ok: false, error: toProtocolError(e) }));
-  }
   const signal = { get aborted() { return Atomics.load(flag, 0) === id; } };
+  if (isAsyncService(method)) {
+    // openElf is cancellable too: its run reads the flag between slices.
+    return session.handleAsync(method, params as never, { signal }).then((result): HostResult => ({ ok: true, result }), (e: unknown): HostResult => ({ ok: false, error: toProtocolError(e) }));
+  }
   try {
     return { ok: true, result: session.handle(method, params as never, { signal }) };
   } catch (e) {

@@ -18,8 +18,8 @@ export const GUEST_SLICE = 1 << 22;
 /** What the loop runs: a plain machine or a recording session. */
 export interface DrivenGuest {
   readonly inputs: RecordingInputPump;
-  /** The USB devices plugged in, when there are any. */
-  readonly usb?: UsbAttachments;
+  /** The USB devices plugged in, when there are any (what the loop needs of them: it waits for their answers). */
+  readonly usb?: Pick<UsbAttachments, 'pending' | 'anyAnswer'>;
   readonly icount: number;
   readonly pc: number;
   run(maxInstructions: number): StopReason;

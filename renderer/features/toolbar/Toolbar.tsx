@@ -58,8 +58,9 @@ export function Toolbar(props: { start?: ReactNode; end?: ReactNode } = {}) {
         <button type="button" onClick={() => void step()} disabled={!ready} title="Step one instruction (F10)" data-testid="step">Step ▶</button>
         <button type="button" onClick={() => void continueForward()} disabled={!ready} title="Continue to the next breakpoint hit or the end (F5)">Continue ▶▶</button>
       </div>
-      <form onSubmit={onGoto} className="inline-form">
-        <input aria-label="Go to icount" placeholder="go to icount" value={goto} onChange={(e) => setGoto(e.target.value)} size={12} />
+      <form onSubmit={onGoto} className="inline-form" title="Run to: go to an instruction count (Enter); the position is exact, breakpoints do not stop it">
+        <label className="label" htmlFor="run-to-icount">Run to</label>
+        <input id="run-to-icount" aria-label="Go to icount" placeholder="icount" value={goto} onChange={(e) => setGoto(e.target.value)} size={12} data-testid="run-to" />
       </form>
       <form onSubmit={(e) => void onBreakpoint(e)} className="inline-form">
         <input aria-label="Breakpoint address" placeholder="breakpoint: 0x… or symbol" value={bp} onChange={(e) => setBp(e.target.value)} size={22} />
