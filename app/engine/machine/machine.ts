@@ -10,6 +10,7 @@ import { parseElf, type ElfImage } from '../loader/elf.js';
 import { BOARD, RAM_BASE, DEFAULT_RAM_SIZE, ROM_BASE, boardRegions } from './board.js';
 import { buildBoardDtb } from './fdt.js';
 import { buildResetRom } from './reset-rom.js';
+import { isZeroPage } from './state-hash.js';
 import { Uart16550a } from '../devices/uart-16550a.js';
 import { Clint } from '../devices/clint.js';
 import { Plic } from '../devices/plic.js';
@@ -101,6 +102,7 @@ export class Machine {
     });
     for (const seg of this.elf.segments) {
       this.bus.ram.set(seg.bytes, seg.paddr - RAM_BASE);
+      this.bus.noteRamLoaded(seg.paddr - RAM_BASE, seg.bytes.length);
       // memsz beyond filesz is already zero: RAM starts zeroed.
     }
 
@@ -113,6 +115,7 @@ export class Machine {
     this.bus.setRom(ROM_BASE, rom);
     this.fdtAddr = fdtAddr;
     this.bus.ram.set(dtb, fdtAddr - RAM_BASE);
+    this.bus.noteRamLoaded(fdtAddr - RAM_BASE, dtb.length);
 
     this.stateParts = [this.clint, this.plic, this.uart, finisher, this.ohci];
     const tohost = this.elf.symbols.get('tohost');
@@ -248,6 +251,7 @@ export class Machine {
       throw new RangeError(`snapshot RAM is ${full.ram.length} bytes, this machine has ${this.bus.ram.length}`);
     }
     this.bus.ram.set(full.ram);
+    for (let p = 0; p < this.bus.ram32.length / (PAGE_SIZE / 4); p++) if (!isZeroPage(this.bus.ram32, p)) this.bus.noteRamLoaded(p * PAGE_SIZE, PAGE_SIZE);
     this.executor.flushAll();
     this.loadState(full.state);
     this.bus.markAllClean();
@@ -274,7 +278,11 @@ export class Machine {
       this.bus.pageFlags[page]! &= ~PAGE_CODE;
     }
     const off = page * PAGE_SIZE;
-    if (data) this.bus.ram.set(data, off);
-    else this.bus.ram.fill(0, off, off + PAGE_SIZE);
+    if (data) {
+      this.bus.ram.set(data, off);
+      this.bus.noteRamLoaded(off, PAGE_SIZE);
+    } else {
+      this.bus.ram.fill(0, off, off + PAGE_SIZE);
+    }
   }
 }

@@ -67,8 +67,8 @@ export class RamHashCache {
   readonly pageHashes: Uint32Array;
 
   /**
-   * `mayBeNonZero` (optional): one byte per page, 0 for pages the caller knows to be all zeros, so
-   * that a caller which has just scanned RAM (RecordSession) does not pay for a second scan.
+   * `mayBeNonZero` (optional): one byte per page, 0 for pages the caller knows to be all zeros
+   * (PhysicalBus.touchedPages), so that they need no scan.
    */
   constructor(private readonly ram32: Int32Array, mayBeNonZero?: Uint8Array) {
     this.pageHashes = new Uint32Array((ram32.length / PAGE_WORDS) * 2);
@@ -116,7 +116,7 @@ export function zeroPageHash(): Uint32Array {
 
 /** Whether RAM page `page` holds only zeros. */
 export function isZeroPage(ram32: Int32Array, page: number): boolean {
-  // Eight words per test: half the time of one word per test (the recorder scans all 128 MiB at start).
+  // Eight words per test: half the time of one word per test (a replay opening scans all 128 MiB).
   for (let i = page * PAGE_WORDS, end = i + PAGE_WORDS; i < end; i += 8) {
     if ((ram32[i]! | ram32[i + 1]! | ram32[i + 2]! | ram32[i + 3]! | ram32[i + 4]! | ram32[i + 5]! | ram32[i + 6]! | ram32[i + 7]!) !== 0) return false;
   }

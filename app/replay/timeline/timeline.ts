@@ -10,7 +10,7 @@
 // inputs stamped N are applied (see record-session.ts).
 
 import { Machine } from '../../engine/machine/machine.js';
-import { RamHashCache, isZeroPage } from '../../engine/machine/state-hash.js';
+import { RamHashCache } from '../../engine/machine/state-hash.js';
 import { savedStateTicks } from '../../engine/machine/machine-state.js';
 import type { StopReason, Watchpoint } from '../../engine/machine/stop-reason.js';
 import { ReplayDivergenceError } from '../divergence.js';
@@ -57,10 +57,11 @@ export class Timeline {
       throw new TraceFormatError('recording has no initial keyframe snapshot at icount 0');
     }
     this.ramVersion = new Int32Array(this.machine.bus.ram.length / PAGE).fill(DIRTY);
-    // Pages of the fresh machine that are zero need no restoring to a zero page.
+    // Pages of the fresh machine that are zero (never touched) need no restoring to a zero page.
     const ram32 = this.machine.bus.ram32;
-    for (let p = 0; p < this.ramVersion.length; p++) if (isZeroPage(ram32, p)) this.ramVersion[p] = ZERO;
-    this.hashes = new RamHashCache(ram32);
+    const touched = this.machine.bus.touchedPages();
+    for (let p = 0; p < this.ramVersion.length; p++) if (!touched[p]) this.ramVersion[p] = ZERO;
+    this.hashes = new RamHashCache(ram32, touched);
     this.restore(0);
   }
 
