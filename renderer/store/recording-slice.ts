@@ -36,7 +36,7 @@ const NOTHING_OPEN = {
   info: null, summary: null, symbols: [], state: null, prevRegisters: null, disasm: null, lastStop: null,
   memory: null, prevMemory: null, writeQuery: null, pendingIcount: null,
   // The source, call stack and variables panels' answers were about the recording that is gone.
-  sourceAt: null, sourceShown: null, stack: null, variables: null, selectedFrame: 0, expandedVariables: {},
+  sourceAt: null, sourceAtIcount: null, sourceShown: null, stack: null, variables: null, selectedFrame: 0, expandedVariables: {},
 } satisfies Partial<Store>;
 
 const utf8 = new TextEncoder();

@@ -5,7 +5,7 @@
 // scrub, a click on a marker): it never fights with the user.
 //
 // How: one `continue` request at a time with `until` = where the pace says the position should be
-// now, asking for the light scrubbing view (no call stack or variables); the host replays every
+// now, asking for the light scrubbing view and the source line (no call stack or variables); the host replays every
 // instruction in between with the breakpoints armed, so none is missed between two frames. When it
 // stops, one request for the whole view (as the timeline scrubber does when it rests).
 //
@@ -22,7 +22,7 @@ import { host } from './host.js';
 import { positionSelectors, sessionSelectors } from './selectors.js';
 import { timelineViewSelectors } from './timeline-view-slice.js';
 import type { SliceCreator, Store } from './types.js';
-import { scrubViewRequest, viewRequest } from './view-request.js';
+import { playbackViewRequest, viewRequest } from './view-request.js';
 
 /** A replay of the whole recording lasts at least this long (shorter ones are slowed down)… */
 export const REPLAY_MIN_SECONDS = 10;
@@ -106,7 +106,7 @@ export const createReplaySlice: SliceCreator<ReplaySlice> = (set, get) => {
       set({ replaying: { from, rate }, replayEnded: null, error: null });
       let how: ReplayEnd | null = null;
       try {
-        const first = await host().call('seek', { icount: from, view: scrubViewRequest(get()) });
+        const first = await host().call('seek', { icount: from, view: playbackViewRequest(get()) });
         if (run.stopped === null) show(first, first.stop);
         let pos = first.view.state.icount;
         const t0 = performance.now();
@@ -120,7 +120,7 @@ export const createReplaySlice: SliceCreator<ReplaySlice> = (set, get) => {
           sent = performance.now();
           const target = Math.min(end, from + Math.floor((rate * (sent - t0)) / 1000));
           if (target <= pos) continue;
-          const r = await host().call('continue', { breakpoints: s.breakpoints.map((b) => b.addr), until: target, view: scrubViewRequest(s) });
+          const r = await host().call('continue', { breakpoints: s.breakpoints.map((b) => b.addr), until: target, view: playbackViewRequest(s) });
           pos = r.view.state.icount;
           // Stopped by `until` on an instruction with a breakpoint: the next continue would step
           // over it (it resumes past a breakpoint at its start), so that is the hit.

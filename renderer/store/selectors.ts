@@ -20,6 +20,8 @@ export const sessionSelectors = {
 export const sourceSelectors = {
   /** The call stack and variables are of an earlier position (the scrubber is moving; they follow when it stops). */
   detailBehind: (s: Store): boolean => s.stack !== null && s.state !== null && s.stackAt !== s.state.icount,
+  /** The pc's source line is of an earlier position (the scrubber is moving; it follows when it stops). */
+  sourceBehind: (s: Store): boolean => s.sourceAt !== null && s.state !== null && s.sourceAtIcount !== s.state.icount,
   /** What the Source panel shows: a place the user picked, else the selected frame's line, else the pc's (objects from the store: stable). */
   shown: (s: Store): SourceLocationDto | null => {
     if (s.sourceShown) return s.sourceShown;

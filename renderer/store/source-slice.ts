@@ -9,6 +9,8 @@ import type { SliceCreator, Store } from './types.js';
 export interface SourceSlice {
   /** Where the pc is in the source, from the last view (null before one). */
   sourceAt: SourceAtPcDto | null;
+  /** The position `sourceAt` is of: behind `state.icount` while scrubbing (see scrubViewRequest). */
+  sourceAtIcount: number | null;
   /** What the editor shows: a file and the line to reveal and mark; null follows the selected frame. */
   sourceShown: SourceLocationDto | null;
   /** Files by DWARF path ('loading' while asked for). */
@@ -28,6 +30,7 @@ export interface SourceSlice {
 
 export const createSourceSlice: SliceCreator<SourceSlice> = (set, get) => ({
   sourceAt: null,
+  sourceAtIcount: null,
   sourceShown: null,
   sourceFiles: {},
   sourceImage: null,
@@ -82,7 +85,7 @@ export const createSourceSlice: SliceCreator<SourceSlice> = (set, get) => ({
     const image = s.info?.guestImageSha256 ?? null;
     const update: Partial<Store> = {};
     if (image !== s.sourceImage) Object.assign(update, { sourceImage: image, sourceFiles: {}, sourceShown: null });
-    if (view.source) update.sourceAt = view.source;
+    if (view.source) Object.assign(update, { sourceAt: view.source, sourceAtIcount: view.state.icount });
     if (view.stack) Object.assign(update, { stack: view.stack, stackAt: view.state.icount });
     // A refresh (no move) answers with frame 0's variables: keep another selected frame's.
     if (view.variables && (moved || view.variables.frame === s.selectedFrame)) update.variables = view.variables;

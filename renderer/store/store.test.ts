@@ -5,6 +5,8 @@ import type { MachineView, MoveResult, ServiceName } from '../../app/protocol/in
 import type { HostBridge } from '../bridge/bridge.js';
 import { setHost } from './host.js';
 import { createHindsightStore } from './index.js';
+import { sourceSelectors } from './selectors.js';
+import { scrubViewRequest, viewRequest } from './view-request.js';
 
 function view(icount: number): MachineView {
   return { state: { icount, pc: 0x80000000 + icount * 4, priv: 'M', registers: [{ name: 'zero', value: 0 }, { name: 'ra', value: icount }], csrs: [], waiting: false } };
@@ -70,5 +72,24 @@ describe('store', () => {
     store.setState(store.getState().consoleUpdate({ upTo: 200, length: 8, from: 5, chunk: ' \xe9!' }));
     expect(Array.from(store.getState().consoleBytes.subarray(5))).toEqual([0x20, 0xe9, 0x21]);
     expect(store.getState().consoleLength).toBe(8);
+  });
+
+  it('leaves the source line at the last full view while scrubbing, and says it is behind', () => {
+    const store = createHindsightStore();
+    const at = (line: number) => ({ location: { file: 'usb.c', line, function: 'f' }, note: null });
+    store.setState(store.getState().sourceViewUpdate({ ...view(10), source: at(5) } as MachineView, true));
+    store.setState({ state: view(10).state });
+    expect(sourceSelectors.sourceBehind(store.getState())).toBe(false);
+    // A scrubbing move asks for no source line: the panel keeps line 5, behind position 20.
+    expect(scrubViewRequest(store.getState()).source).toBeUndefined();
+    expect(viewRequest(store.getState()).source).toBe(true);
+    store.setState(store.getState().sourceViewUpdate(view(20), true));
+    store.setState({ state: view(20).state });
+    expect(store.getState().sourceAt?.location?.line).toBe(5);
+    expect(sourceSelectors.sourceBehind(store.getState())).toBe(true);
+    // The settle's full view catches up.
+    store.setState(store.getState().sourceViewUpdate({ ...view(20), source: at(9) } as MachineView, false));
+    expect(sourceSelectors.sourceBehind(store.getState())).toBe(false);
+    expect(sourceSelectors.shown(store.getState())?.line).toBe(9);
   });
 });

@@ -17,11 +17,18 @@ export function viewRequest(s: Store): ViewRequest {
 }
 
 /**
- * What a seek from the scrubber asks for: everything but the call stack and the variables (the
- * dearest part, and unreadable at 20 positions a second). Once the scrubber stops, one request
- * with the whole view (`viewRequest`) fills them in; until then those panels say they are behind.
+ * What a seek from the scrubber asks for: everything but the source line, the call stack and the
+ * variables (the dearest part for the host and for the page: a source editor that changes file and
+ * line 25 times a second costs the page ~15 % of its frame time, measured, and is unreadable at
+ * that pace). Once the scrubber stops, one request with the whole view (`viewRequest`) fills them
+ * in; until then those panels show the last settled position, dimmed.
  */
 export function scrubViewRequest(s: Store): ViewRequest {
-  const { stack: _stack, variables: _variables, ...rest } = viewRequest(s);
+  const { source: _source, stack: _stack, variables: _variables, ...rest } = viewRequest(s);
   return rest;
+}
+
+/** What each frame of a Replay asks for: the scrubber's view and the source line (20 frames a second, watched). */
+export function playbackViewRequest(s: Store): ViewRequest {
+  return { ...scrubViewRequest(s), source: true };
 }

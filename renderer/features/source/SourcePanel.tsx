@@ -14,6 +14,8 @@ interface Picked { readonly expr: string; readonly x: number; readonly y: number
 
 export function SourcePanel() {
   const shown = useStore(sourceSelectors.shown);
+  // While scrubbing, the source stays at the last settled position (see scrubViewRequest).
+  const behind = useStore(sourceSelectors.sourceBehind);
   const note = useStore((s) => s.sourceAt?.note ?? null);
   const pcLoc = useStore((s) => s.sourceAt?.location ?? null);
   const selectedFrame = useStore((s) => s.selectedFrame);
@@ -35,7 +37,7 @@ export function SourcePanel() {
   if (!shown) return <Missing>{note ?? 'no source position yet'}</Missing>;
   const name = shown.file.split('/').pop();
   const header = (
-    <div className="source-header" data-testid="source-location" data-file={shown.file} data-line={shown.line}>
+    <div className={`source-header${behind ? ' behind' : ''}`} data-testid="source-location" data-file={shown.file} data-line={shown.line} data-behind={behind ? 'true' : undefined}>
       <span className="mono">{shown.file}:{shown.line}</span>
       {shown.function ? <span className="dim"> in {shown.function}</span> : null}
       {selectedFrame > 0 ? <span className="dim"> (frame {selectedFrame})</span> : null}
@@ -65,7 +67,7 @@ export function SourcePanel() {
   return (
     <>
       {header}
-      <div className="source-body" data-testid="source-body" data-pc-line={pcHere ? pcLoc.line : ''} data-mark-line={shown.line} data-file={shown.file}>
+      <div className={`source-body${behind ? ' behind' : ''}`} data-testid="source-body" data-pc-line={pcHere ? pcLoc.line : ''} data-mark-line={shown.line} data-file={shown.file}>
         <SourceEditor
           path={shown.file}
           text={file.text}
