@@ -62,7 +62,15 @@ describe.skipIf(skip !== null)(`replay the recording${skip ? ` (${skip})` : ''}`
     await expect.poll(() => shownIcount(page), { timeout: 5_000 }).toBeGreaterThan(paused);
     await page.getByTestId('step').click();
     await expect.poll(() => replayState(page)).toBe('stopped');
-    const stepped = await shownIcount(page);
+    // The step's answer comes after the replay's last frame (the host answers in order): wait for
+    // the position to come to rest, then it must stay there.
+    let stepped = -1;
+    await expect.poll(async () => {
+      const before = await shownIcount(page);
+      await page.waitForTimeout(250);
+      stepped = await shownIcount(page);
+      return stepped === before;
+    }).toBe(true);
     await page.waitForTimeout(500);
     expect(await shownIcount(page)).toBe(stepped);
     expect(errors).toEqual([]);
