@@ -65,6 +65,9 @@ describe.skipIf(skip !== null)('source, variables and call stack', () => {
     expect(await body.getAttribute('data-file')).toBe(first.file);
     expect(await sourceLineText(page, first.line!)).toMatch(/probing = (true|false);/);
     await page.locator('[data-testid=source-editor] .src-pc-line').waitFor();
+    // `record` stored the shell's sources in the recording: the panel says that is where this text came from.
+    expect(await page.getByTestId('source-origin').getAttribute('data-origin')).toBe('recording');
+    expect(await page.getByTestId('source-origin').textContent()).toContain('from the recording');
 
     // The call stack: frame 0 is where the pc is; clicking frame 1 moves Variables and Source there.
     const frames = page.getByTestId('frame');

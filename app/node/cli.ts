@@ -33,12 +33,14 @@ Usage:
         UART output goes to stdout; the exit code is the guest's; 124 when --max-insns is reached.
   hindsight record [ELF] -o FILE.hsrec [--serial-in FILE] [--max-insns N] [--snapshot-every N] [--force]
         Like run, and writes a recording (one SQLite file holding the guest image, every input,
-        snapshots and write summaries) that replays without the ELF or any device.
+        snapshots and write summaries, and the guest's source files found on this machine) that
+        replays without the ELF or any device.
   hindsight replay FILE.hsrec [--verify]
         Replays a recording: the same UART output and exit code. --verify compares the whole
         machine state hash at every snapshot and reports the first divergence (exit 3).
   hindsight info FILE.hsrec [--json]
-        What a recording holds: format version, length, how it ended, events, snapshots, size.
+        What a recording holds: format version, length, how it ended, events, snapshots, stored
+        source files, size.
   hindsight query FILE.hsrec state --at ICOUNT|end [--mem ADDR:LEN] --json
   hindsight query FILE.hsrec prev-write|next-write ADDR:LEN|SYMBOL --at ICOUNT|end --json
         The machine state at a position; the instruction that last (next) wrote a range.

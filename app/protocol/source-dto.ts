@@ -27,8 +27,12 @@ export type SourceFileDto =
       readonly found: true;
       /** The DWARF path asked for. */
       readonly path: string;
-      /** Where the host read it (a host path). */
-      readonly hostPath: string;
+      /** Where the text came from: the copy stored in the recording, or a file on this machine (hostPath). */
+      readonly origin: 'recording' | 'disk';
+      /** Where the host read it (a host path); absent when it came from the recording. */
+      readonly hostPath?: string;
+      /** Why it came from disk although the recording holds a copy (that copy failed its checks); absent otherwise. */
+      readonly note?: string;
       readonly text: string;
       /** Lines that have code (a breakpoint can go there), ascending. */
       readonly codeLines: readonly number[];

@@ -61,6 +61,13 @@ export interface SessionPorts {
    * (beside the guest image, its source folders) and, when it is not there, says where it looked.
    */
   readSourceFile?(request: SourceFileRequest): SourceFileRead;
+  /**
+   * Called once a recording the session made from the guest ELF at `imagePath` on this machine is
+   * finished and its writer closed: the host may add the guest's source files to it (the Source
+   * panel then reads them from the recording, on any machine). Returns a warning to show, or null.
+   * Must not throw or harm the recording.
+   */
+  storeGuestSources?(recordingPath: string, guest: { readonly imagePath: string; readonly image: Uint8Array }): string | null;
 }
 
 export type EmitEvent = <E extends EventName>(event: E, data: EventData<E>) => void;
@@ -162,7 +169,11 @@ export class DebugSession {
       case 'sourceFile': case 'lineAddresses': case 'callStack': case 'variables': case 'expandVariable': case 'evaluate': {
         const o = this.need();
         if (!isSourceService(method)) throw new SessionError('bad-request', method);
-        return runSourceService(method, p, { src: this.sourceOf(o), machine: o.timeline.machine, imagePath: this.imagePath, readSourceFile: (r) => this.ports.readSourceFile?.(r) ?? { notFound: 'this host does not read source files' } });
+        return runSourceService(method, p, {
+          src: this.sourceOf(o), machine: o.timeline.machine, imagePath: this.imagePath,
+          readSourceFile: (r) => this.ports.readSourceFile?.(r) ?? { notFound: 'this host does not read source files' },
+          readStoredSource: (path) => o.reader.readStoredSource?.(path) ?? null,
+        });
       }
       case 'cancel':
         // The host answers cancel itself (the session is busy when it matters); here nothing runs.
@@ -248,10 +259,12 @@ export class DebugSession {
     this.notRecording();
     this.live = 'starting';
     let rec: LiveRecording;
+    const guestPath = guest ?? ports.defaultGuest;
+    let image: Uint8Array;
     try {
-      const guestPath = guest ?? ports.defaultGuest;
+      image = this.ports.readFile(guestPath);
       rec = await LiveRecording.start({
-        guestPath, image: this.ports.readFile(guestPath), usb, createdBy: this.ports.createdBy,
+        guestPath, image, usb, createdBy: this.ports.createdBy,
         scratch: this.ports.scratchRecording(), ...(maxInsns !== undefined ? { maxInsns } : {}),
       }, ports, {
         console: (offset, chunk) => this.emit('consoleOutput', { offset, chunk }),
@@ -263,16 +276,29 @@ export class DebugSession {
     }
     this.close();
     this.live = rec;
+    const recorded = { imagePath: guestPath, image };
     this.liveOpened = rec.ended.then(({ failure }) => {
       this.live = null;
       this.liveOpened = null;
       if (failure) this.emit('error', { error: toProtocolError(failure) });
+      this.storeGuestSources(rec.path, recorded);
       // A failed run still left a durable prefix: it opens as a recording that did not finish.
       return this.openRecording(rec.path, 'recorded');
     });
     // Nobody may be waiting (the guest exited on its own): a failure to open is reported, not lost.
     this.liveOpened.catch((e: unknown) => this.emit('error', { error: toProtocolError(e) }));
     return rec.dto;
+  }
+
+  /** The host adds the guest's sources to a finished recording; what goes wrong is a warning (an error event), never a lost recording. */
+  private storeGuestSources(recordingPath: string, guest: { readonly imagePath: string; readonly image: Uint8Array }): void {
+    let warning: string | null;
+    try {
+      warning = this.ports.storeGuestSources?.(recordingPath, guest) ?? null;
+    } catch (e) {
+      warning = `the recording is kept, but the guest's source files could not be stored in it: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    if (warning) this.emit('error', { error: { code: 'bad-file', message: warning } });
   }
 
   private async stopRecording(): Promise<RecordingInfo> {
@@ -379,6 +405,7 @@ export class DebugSession {
       if (e instanceof ElfError) throw new SessionError('bad-file', `${path}: ${e.message.startsWith(`${name}: `) ? e.message.slice(name.length + 2) : e.message}`);
       throw e;
     }
+    this.storeGuestSources(scratch.path, { imagePath: path, image });
     const info = this.openRecording(scratch.path, 'recorded');
     // Sources are often beside the ELF: the host looks there first (see SessionPorts.readSourceFile).
     this.imagePath = path;

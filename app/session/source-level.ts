@@ -100,17 +100,42 @@ export class SourceLevel {
 
   /** The compilation directory of the unit that names `file`, for the host's lookup ('' when unknown). */
   compDirOf(file: string): string {
-    const want = normalisePath(file);
+    return this.compDirMap().get(normalisePath(file)) ?? '';
+  }
+
+  /**
+   * The source files the Source panel can show (those with line rows) with their units'
+   * compilation directories: what a host looks up to store a recording's sources.
+   */
+  sourceFileRequests(): { readonly path: string; readonly compDir: string }[] {
+    return this.di.sourceFiles().map((path) => ({ path, compDir: this.compDirOf(path) }));
+  }
+
+  private compDirs: Map<string, string> | null = null;
+
+  /**
+   * Normalised file path -> DW_AT_comp_dir of the unit whose DW_AT_stmt_list is the first line
+   * program naming it (file paths are relative to it). Built once: a kernel has thousands of files.
+   */
+  private compDirMap(): Map<string, string> {
+    if (this.compDirs) return this.compDirs;
     const dwarf = this.di.dwarf;
+    const byProgram = new Map<unknown, string>();
+    for (const u of dwarf?.compileUnits() ?? []) {
+      const root = u.root();
+      const offset = root?.attr(AT.stmt_list)?.value;
+      if (root && offset !== undefined && !byProgram.has(offset)) byProgram.set(offset, dwarf!.stringAttr(root, AT.comp_dir) ?? '');
+    }
+    const map = new Map<string, string>();
     for (const p of this.di.linePrograms) {
-      if (!p.files.some((f) => normalisePath(f.path) === want)) continue;
-      // DW_AT_comp_dir of the unit whose DW_AT_stmt_list is this program (file paths are relative to it).
-      for (const u of dwarf?.compileUnits() ?? []) {
-        const root = u.root();
-        if (root && root.attr(AT.stmt_list)?.value === p.offset) return dwarf!.stringAttr(root, AT.comp_dir) ?? '';
+      const compDir = byProgram.get(p.offset);
+      if (compDir === undefined) continue;
+      for (const f of p.files) {
+        const key = normalisePath(f.path);
+        if (!map.has(key)) map.set(key, compDir);
       }
     }
-    return '';
+    return (this.compDirs = map);
   }
 
   variables(m: MachineAccess, frame: number): VariablesDto {

@@ -4,6 +4,7 @@
 
 import type { SourceView, SourceViewRequest, VariableRef } from '../protocol/source-dto.js';
 import type { Machine } from '../engine/machine/machine.js';
+import type { StoredSourceRead } from '../replay/trace/trace.js';
 import { SessionError } from './errors.js';
 import { int, obj, str } from './params.js';
 import { sourceFile, type SourceFileRead, type SourceFileRequest } from './source-files.js';
@@ -25,6 +26,8 @@ export interface SourceContext {
   readonly machine: Machine;
   readonly imagePath: string | undefined;
   readonly readSourceFile: (r: SourceFileRequest) => SourceFileRead;
+  /** The recording's stored copy of a source file (tried first), or null when it holds none. */
+  readonly readStoredSource?: (path: string) => StoredSourceRead | null;
 }
 
 /** The machine at the timeline's position, as source-level code reads it. */
@@ -53,7 +56,7 @@ export function machineAccess(m: Machine): MachineAccess {
 export function runSourceService(method: SourceServiceName, p: Record<string, unknown>, ctx: SourceContext): unknown {
   const m = (): MachineAccess => machineAccess(ctx.machine);
   switch (method) {
-    case 'sourceFile': return sourceFile(ctx.src, str(p, 'path'), ctx.imagePath, ctx.readSourceFile);
+    case 'sourceFile': return sourceFile(ctx.src, str(p, 'path'), ctx.imagePath, ctx.readSourceFile, ctx.readStoredSource);
     case 'lineAddresses': return ctx.src.lineAddresses(str(p, 'file'), int(p, 'line', 1, MAX_LINE));
     case 'callStack': return ctx.src.stack(m());
     case 'variables': return ctx.src.variables(m(), int(p, 'frame', 0, MAX_FRAME));

@@ -14,6 +14,7 @@ export async function infoCommand(args: string[], io: Io): Promise<number> {
   try {
     const h = reader.header;
     const snaps = reader.snapshots();
+    const sources = reader.storedSources?.() ?? [];
     const info = {
       file,
       formatVersion: h.formatVersion,
@@ -30,6 +31,8 @@ export async function infoCommand(args: string[], io: Io): Promise<number> {
         traps: reader.countDerived(DERIVED_TRAP),
       },
       snapshots: { count: snaps.length, keyframes: snaps.filter((s) => s.keyframe).length, interval: h.snapshotInterval },
+      // The guest's source files stored in the recording (none in older recordings).
+      sources: { count: sources.length, bytes: sources.reduce((n, s) => n + s.bytes, 0) },
       fileSizeBytes: reader.sizeBytes(),
       fileSizeOnDisk: statSync(file).size,
     };
@@ -44,6 +47,7 @@ export async function infoCommand(args: string[], io: Io): Promise<number> {
         `length      ${info.icountEnd} instructions; ended: ${end}`,
         `events      ${info.events.inputs} inputs, ${info.events.traps} traps, ${info.events.uartTxChunks} UART output chunks`,
         `snapshots   ${info.snapshots.count} (${info.snapshots.keyframes} keyframes), every ${info.snapshots.interval} instructions`,
+        `sources     ${info.sources.count === 0 ? 'none stored (read from disk near the ELF)' : `${info.sources.count} files, ${info.sources.bytes} bytes`}`,
         `size        ${info.fileSizeBytes} bytes`,
         '',
       ].join('\n'));

@@ -1,5 +1,7 @@
 // `hindsight record [ELF] -o FILE.hsrec [--serial-in FILE] [--max-insns N] [--snapshot-every N] [--force]`
-// Runs like `run` (same stdout, same exit code) and writes the recording.
+// Runs like `run` (same stdout, same exit code) and writes the recording. Once it is closed, the
+// guest's source files found on this machine are added to it (guest-sources.ts; a warning on stderr
+// if that fails, the recording is kept).
 
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +17,7 @@ import { driveGuest } from '../guest-driver.js';
 import { OutputBuffer } from '../output-buffer.js';
 import { attachUsbDevices, openUsbDevices, singleElf } from './run.js';
 import { HINDSIGHT_VERSION } from '../version.js';
+import { addGuestSources } from '../guest-sources.js';
 
 export async function recordCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -58,6 +61,7 @@ export async function recordCommand(args: string[], io: Io): Promise<number> {
   const input = openUartInput(values['serial-in'], io);
   let interrupted = false;
   const onSigint = (): void => { interrupted = true; };
+  let exitCode: number;
   process.on('SIGINT', onSigint);
   try {
     const guest = {
@@ -69,11 +73,14 @@ export async function recordCommand(args: string[], io: Io): Promise<number> {
     };
     const r = await driveGuest(guest, input, io, { maxInsns, flushOutput: () => out.flush(), interrupted: () => interrupted });
     session.finish(r.reason);
-    return r.exitCode;
+    exitCode = r.exitCode;
   } finally {
     process.off('SIGINT', onSigint);
     input.detach();
     await usb.close();
     writer.close();
   }
+  const { warning } = addGuestSources(values.output, { image: image.bytes, imagePath: elfPath });
+  if (warning) io.stderr(`hindsight: warning: ${warning}\n`);
+  return exitCode;
 }

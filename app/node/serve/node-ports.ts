@@ -1,5 +1,6 @@
 // The session's ports on Node: recordings through the SQLite store, files from disk, scratch
-// recordings in a temporary folder that the host removes when it stops.
+// recordings in a temporary folder that the host removes when it stops, the guest's sources added
+// to the recordings it makes.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -10,15 +11,17 @@ import { createTraceWriter, openTraceReader } from '../trace-store/index.js';
 import { copyTrace, SaveTargetError } from '../trace-store/copy-trace.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 import { nodeRecordingPorts } from './recording-ports.js';
-import { findSourceFile } from './source-lookup.js';
-import { projectRoot } from '../io.js';
+import { findSourceFile, hostSourceDirs } from './source-lookup.js';
+import { addGuestSources } from '../guest-sources.js';
 
 export function nodeSessionPorts(scratchDir: string): SessionPorts {
   let n = 0;
   return {
     createdBy: `hindsight ${HINDSIGHT_VERSION}`,
     // Guest sources: near the ELF, else the bundled sample firmware's sources, else the working directory.
-    readSourceFile: (r) => findSourceFile(r, [path.join(projectRoot(), 'assets', 'firmware'), process.cwd()]),
+    readSourceFile: (r) => findSourceFile(r, hostSourceDirs()),
+    // A recording made here from an ELF on this machine carries the sources found for it (guest-sources.ts).
+    storeGuestSources: (file, guest) => addGuestSources(file, guest).warning,
     openTrace: (file) => openTraceReader(file),
     readFile(file) {
       try {

@@ -5,9 +5,10 @@
 // which a copy of the main file would leave behind. So SQLite copies it: `VACUUM INTO` on a
 // read-only connection reads the database as SQLite sees it (main file + WAL) and writes a
 // consistent snapshot into a new file in rollback-journal mode, with application_id and
-// user_version kept; the source is never written. It writes next to the target under a temporary
-// name, the copy is opened and checked as a recording (header, end), and only then renamed over the
-// target, so a failed save never leaves a half-written file under the name the user chose.
+// user_version kept, and every table with it (the optional stored sources too); the source is
+// never written. It writes next to the target under a temporary name, the copy is opened and
+// checked as a recording (header, end), and only then renamed over the target, so a failed save
+// never leaves a half-written file under the name the user chose.
 
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';

@@ -89,6 +89,26 @@ CREATE TABLE trace_end (
 );
 `;
 
+/**
+ * The guest's source files, stored after the recording is finished and its writer closed
+ * (app/node/guest-sources.ts), so that the Source panel shows them on any machine. Keyed by the path
+ * exactly as the DWARF line table names it (what the Source panel asks for); `data` is UTF-8 text,
+ * `sha256` its hash (hex), checked on every read.
+ *
+ * No format version bump: the table is optional. It is not part of SCHEMA_SQL (the recorder never
+ * touches it) and readers treat it as absent = no stored sources, so a reader of version 1 opens a
+ * recording with or without it, and an older reader of the same version ignores it. Nothing about
+ * replay depends on it; existing tables are unchanged.
+ */
+export const SOURCE_FILE_TABLE = 'source_file';
+export const SOURCE_FILE_SQL = `
+CREATE TABLE IF NOT EXISTS source_file (
+  path TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  data BLOB NOT NULL
+);
+`;
+
 /** The 16-byte magic string at the start of every SQLite database file. */
 export const SQLITE_MAGIC = 'SQLite format 3\0';
 

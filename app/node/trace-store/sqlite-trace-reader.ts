@@ -19,6 +19,10 @@
 // a read-only directory, or a hot rollback journal, which only a writer may roll back) does the
 // reader copy the file with its -wal/-journal into a private temporary directory, let SQLite recover
 // the copy, and read that (removed on close). Cost: one file copy, in those rare cases only.
+//
+// Stored guest sources (schema.ts SOURCE_FILE_SQL) are optional: the table is looked for when they
+// are asked for (it is added after the recorder closed the file, possibly after this reader opened),
+// and a copy that fails its checks (SHA-256, UTF-8, size) is answered with why, never thrown.
 
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
@@ -29,9 +33,10 @@ import { openDatabase } from './sqlite-open.js';
 import {
   TRACE_FORMAT_VERSION, TraceFormatError,
   type DerivedEvent, type InputEvent, type MachineConfigRecord, type SnapshotInfo, type SnapshotPage,
-  type TraceEnd, type TraceEndReason, type TraceHeader, type TraceReader,
+  type StoredSourceInfo, type StoredSourceRead, type TraceEnd, type TraceEndReason, type TraceHeader, type TraceReader,
 } from '../../replay/trace/trace.js';
-import { APPLICATION_ID, SQLITE_MAGIC, hex32, sidecarPaths } from './schema.js';
+import { MAX_SOURCE_BYTES } from '../../session/source-files.js';
+import { APPLICATION_ID, SOURCE_FILE_TABLE, SQLITE_MAGIC, hex32, sidecarPaths } from './schema.js';
 import { guard, isSqliteError, malformed, toTraceFormatError } from './sqlite-errors.js';
 
 export function openTraceReader(path: string): TraceReader {
@@ -159,6 +164,8 @@ class SqliteTraceReader implements TraceReader {
   readonly completeUpTo: number;
 
   private kindNames = new Map<number, string>();
+  /** The stored-source statements, once the optional table has been seen. */
+  private sourceStmts: SourceStatements | null = null;
   private kindIds = new Map<string, number>();
   private readonly stmts: ReaderStatements;
 
@@ -360,6 +367,52 @@ class SqliteTraceReader implements TraceReader {
     return total;
   }
 
+  storedSources(): StoredSourceInfo[] {
+    const p = this.path;
+    return guard(p, 'the stored source files', () => {
+      const s = this.sourceStatements();
+      if (!s) return [];
+      return (s.list.all() as Row[]).map((r) => ({ path: str(p, 'a stored source file', r[0]), bytes: num(p, 'a stored source file', r[1]) }));
+    });
+  }
+
+  readStoredSource(file: string): StoredSourceRead | null {
+    const unusable = (why: string): StoredSourceRead => ({ unusable: `the copy of ${file} stored in the recording ${why}` });
+    try {
+      return guard(this.path, `the stored source file ${file}`, () => {
+        const s = this.sourceStatements();
+        const meta = s?.meta.get(file) as Row | undefined;
+        if (!s || !meta) return null;
+        const [type, length, sha256] = meta;
+        if (type !== 'blob') return unusable(`is malformed (${String(type)} where bytes belong)`);
+        if (typeof length !== 'number' || length > MAX_SOURCE_BYTES) return unusable(`is ${String(length)} bytes, more than a source file should be (${MAX_SOURCE_BYTES})`);
+        if (typeof sha256 !== 'string') return unusable('is malformed (no SHA-256)');
+        const data = blob(this.path, 'a stored source file', (s.data.get(file) as Row)[0]);
+        const actual = createHash('sha256').update(data).digest('hex');
+        if (actual !== sha256.toLowerCase()) return unusable(`is corrupt (SHA-256 ${actual}, recorded ${sha256})`);
+        try {
+          return { text: UTF8.decode(data) };
+        } catch {
+          return unusable('is not valid UTF-8 text');
+        }
+      });
+    } catch (e) {
+      // A damaged table (or file) spoils only the stored copies: the caller looks on disk.
+      if (e instanceof TraceFormatError) return unusable(`cannot be read (${e.message})`);
+      throw e;
+    }
+  }
+
+  /** The source_file statements, or null while the recording has no such table. */
+  private sourceStatements(): SourceStatements | null {
+    if (this.sourceStmts) return this.sourceStmts;
+    const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").raw(true).get(SOURCE_FILE_TABLE);
+    if (!exists) return null;
+    const out: Partial<SourceStatements> = {};
+    for (const [name, sql] of Object.entries(SOURCE_SQL)) out[name as keyof SourceStatements] = this.db.prepare(sql).raw(true);
+    return (this.sourceStmts = out as SourceStatements);
+  }
+
   close(): void {
     if (!this.db.open) return;
     this.db.close();
@@ -396,6 +449,21 @@ export const READER_SQL = {
   snapshotExists: 'SELECT id FROM snapshot WHERE id = ?',
   snapshotPages: 'SELECT page, data FROM snapshot_page WHERE snapshot_id = ? ORDER BY page',
 } as const;
+
+/**
+ * The optional stored sources (schema.ts SOURCE_FILE_SQL). length() and typeof() of a blob do not
+ * read its overflow pages, so listing and checking sizes stays cheap.
+ */
+export const SOURCE_SQL = {
+  list: 'SELECT path, length(data) FROM source_file ORDER BY path',
+  meta: 'SELECT typeof(data), length(data), sha256 FROM source_file WHERE path = ?',
+  data: 'SELECT data FROM source_file WHERE path = ?',
+} as const;
+
+type SourceStatements = { -readonly [K in keyof typeof SOURCE_SQL]: Database.Statement };
+
+/** Strict: a stored source that is not UTF-8 is damaged, not shown with replacement characters. A BOM is kept, as a file read gives it. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 type ReaderStatements = { -readonly [K in keyof typeof READER_SQL]: Database.Statement };
 

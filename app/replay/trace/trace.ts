@@ -12,6 +12,8 @@
 //                 the whole machine state, and the write summary of the interval that ends there
 //   progress      the icount up to which everything is durable (inputs complete up to there)
 //   end           how the recording ended, once it has
+//   sources       optional: the guest's source files, by DWARF path, added once the recording is
+//                 finished (for the Source panel on machines without them)
 
 export const TRACE_FORMAT_VERSION = 1;
 
@@ -150,8 +152,29 @@ export interface TraceReader {
   writeSummary(id: number): Uint8Array;
   /** Size of the recording in bytes (file plus journal). */
   sizeBytes(): number;
+  /**
+   * Optional: the guest source files stored in the recording, by path (none in recordings made
+   * before recordings carried them, or by a host that did not add them), sorted by path.
+   */
+  storedSources?(): StoredSourceInfo[];
+  /**
+   * Optional: a stored source file by its path exactly as the DWARF line table names it; null when
+   * the recording holds no copy. A copy that fails its checks (SHA-256, UTF-8) is not returned as
+   * text: the answer says why, and the caller looks elsewhere.
+   */
+  readStoredSource?(path: string): StoredSourceRead | null;
   close(): void;
 }
+
+/** A guest source file stored in a recording. */
+export interface StoredSourceInfo {
+  /** The DWARF path ("lib/usb.c", "/abs/x.c"). */
+  readonly path: string;
+  readonly bytes: number;
+}
+
+/** A stored source file's text, or why the stored copy cannot be used. */
+export type StoredSourceRead = { readonly text: string } | { readonly unusable: string };
 
 /** A problem with a recording file: not a recording, another version, corrupt or truncated. */
 export class TraceFormatError extends Error {

@@ -1,7 +1,8 @@
 // The source at the position: the selected frame's file with its line marked (frame 0: the pc's
 // line), breakpoints in the gutter, hover for values, and a click on a variable for its value
 // and "Previous write" / "Next write" (the Writes panel's action). Says plainly when there is no
-// line (ROM, library code without sources), no DWARF, or the file is not on this machine.
+// line (ROM, library code without sources), no DWARF, or the file is not on this machine; and where
+// the text came from (the copy stored in the recording, or a file on this machine).
 
 import { useEffect, useMemo, useState } from 'react';
 import { Missing } from '../../components/Panel.js';
@@ -41,6 +42,11 @@ export function SourcePanel() {
       <span className="mono">{shown.file}:{shown.line}</span>
       {shown.function ? <span className="dim"> in {shown.function}</span> : null}
       {selectedFrame > 0 ? <span className="dim"> (frame {selectedFrame})</span> : null}
+      {file !== undefined && file !== 'loading' && file.found ? (
+        <span className="dim" data-testid="source-origin" data-origin={file.origin} title={file.note ?? file.hostPath ?? undefined}>
+          {' · '}{file.origin === 'recording' ? 'from the recording' : `from ${file.hostPath ?? 'disk'}`}{file.note ? ` (${file.note})` : ''}
+        </span>
+      ) : null}
     </div>
   );
   if (file === undefined || file === 'loading') return <>{header}<Missing>loading {name}…</Missing></>;
@@ -48,7 +54,7 @@ export function SourcePanel() {
     return (
       <>{header}
         <div className="missing" data-testid="source-missing">
-          {file.reason}. The recording replays without its sources; the line above is where the {selectedFrame > 0 ? 'frame' : 'pc'} is.
+          {file.reason}. Everything else replays without it; the line above is where the {selectedFrame > 0 ? 'frame' : 'pc'} is.
         </div>
       </>
     );
