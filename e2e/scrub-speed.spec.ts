@@ -85,6 +85,9 @@ describe.skipIf(skip !== null)('scrubbing speed', () => {
       seeksSent: during.length,
       requestToDataMs: stats(toData),
       requestToShownMs: stats(toShown),
+      // The slowest positions, by their place in the drag (0: the first seek, from where the page opened).
+      slowest: during.map((x, i) => ({ i, icount: x.icount, toDataMs: +(x.appliedAt - x.sentAt).toFixed(1), toShownMs: x.shownAt === undefined ? null : +(x.shownAt - x.sentAt).toFixed(1) }))
+        .sort((a, b) => (b.toShownMs ?? Infinity) - (a.toShownMs ?? Infinity)).slice(0, 5),
       target: TARGET,
       met: {
         positionsPerSecond: shownInDrag / seconds >= TARGET.positionsPerSecond,

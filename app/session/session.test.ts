@@ -67,6 +67,16 @@ describe('DebugSession over the sample shell', () => {
     expect(info.complete).toBe(true);
   });
 
+  it('reads the recording ahead in idle steps, none without an open recording', async () => {
+    expect(new DebugSession(memoryPorts()).idleStep()).toBe(false);
+    const fresh = await openShell();
+    let steps = 0;
+    while (fresh.session.idleStep()) steps++;
+    // The shell's recording has a few snapshots; the first was read by the open.
+    expect(steps).toBe(fresh.session.handle('timelineSummary', {}).snapshots.length - 1);
+    expect(fresh.session.idleStep()).toBe(false);
+  });
+
   it('shows the console exactly up to the position', () => {
     const end = session.handle('consoleText', { upTo: info.end, from: 0 });
     expect(end.chunk).toContain('Hello from the guest');

@@ -231,6 +231,20 @@ export class DebugSession {
   }
 
   /** Ends a recording being made (the host is closing: it stops, opens, and is closed) and closes what is open. */
+  /**
+   * Work for idle time, one small step a call (a host calls it between requests while it returns
+   * true): reads the open recording's snapshots ahead into memory (Timeline.readAhead), so that
+   * seeks and scrubbing restore without reading the file. Nothing while a recording is being made.
+   */
+  idleStep(): boolean {
+    if (this.live !== null || this.elfRun !== null || this.open === null) return false;
+    try {
+      return this.open.timeline.readAhead();
+    } catch {
+      return false; // a damaged snapshot: the seek that needs it reports it, with its context
+    }
+  }
+
   async shutdown(): Promise<void> {
     if (this.elfRun) {
       this.elfRun.abort();

@@ -13,9 +13,21 @@ const flag = new Int32Array(data.cancelFlag);
 const post = (m: FromWorker): void => port.postMessage(m);
 const session = new DebugSession(nodeSessionPorts(data.scratchDir), (event, d) => post({ type: 'event', event, data: d }));
 
+// Idle time reads the recording ahead (DebugSession.idleStep), one snapshot a turn: a request that
+// comes meanwhile waits for at most one step (a keyframe: a few ms).
+let idleScheduled = false;
+const idle = (): void => {
+  idleScheduled = session.idleStep();
+  if (idleScheduled) setImmediate(idle);
+};
+
 port.on('message', (m: ToWorker) => {
   const answer = (r: HostResult): void => post(r.ok ? { type: 'response', id: m.id, ok: true, result: r.result } : { type: 'response', id: m.id, ok: false, error: r.error });
   const r = runRequest(session, m.id, m.method, m.params, flag);
   // An async service (a recording) answers later; this thread's event loop keeps taking messages meanwhile.
   if (r instanceof Promise) void r.then(answer); else answer(r);
+  if (!idleScheduled) {
+    idleScheduled = true;
+    setImmediate(idle);
+  }
 });

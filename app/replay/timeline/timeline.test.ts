@@ -65,6 +65,29 @@ describe('Timeline', () => {
     }
   });
 
+  it('reading ahead while idle fills the page cache, after which seeks read no pages and stay exact', () => {
+    const { trace } = record('timer', 3_000);
+    const end = trace.completeUpTo;
+    const positions = [end, Math.floor(end / 3), 7, Math.floor((2 * end) / 3), 0];
+    const expected = new Map(positions.map((p) => [p, linearHashes(trace, [p])[0]!]));
+    const tl = new Timeline(trace);
+    let reads = 0;
+    const snapshotPages = trace.snapshotPages.bind(trace);
+    trace.snapshotPages = (id) => { reads++; return snapshotPages(id); };
+    let steps = 0;
+    while (tl.readAhead()) steps++;
+    // One snapshot a step, each read once: those the open read (the first keyframe) are skipped.
+    expect(steps).toBeGreaterThan(2);
+    expect(reads).toBe(steps);
+    expect(tl.readAhead()).toBe(false);
+    reads = 0;
+    for (const p of positions) {
+      tl.seek(p);
+      expect(tl.machine.stateHash(), `position ${p}`).toBe(expected.get(p));
+    }
+    expect(reads).toBe(0);
+  });
+
   it('thinning to a small snapshot budget keeps seek and previous-write exact', () => {
     const { trace } = record('timer', 400, '', 6);
     const snaps = trace.snapshots();
