@@ -1,7 +1,8 @@
 // Journey: the memory panel over the whole address space. Go to a symbol (it is highlighted),
 // scroll to 0x00000000 (nothing mapped: "--") and to the reset ROM at 0x1000 (bytes), to the last
-// row 0xfffffff0 by the key and by the scaled scrollbar; step over a store and see the bytes it
-// wrote highlighted as "written by the instruction just executed" (the CLI says which they are).
+// row 0xfffffff0 by the key and by the scaled scrollbar; step over a store and see exactly the
+// bytes it wrote highlighted as "written by the instruction just executed" (the host names them;
+// the CLI says what they held before and after), the legend naming the range.
 
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -67,22 +68,32 @@ describe.skipIf(skip !== null)('memory panel', () => {
     await page.getByLabel('Write address').fill(VARIABLE);
     await page.getByTestId('previous-write').click();
     await waitForIcount(page, write.icount);
-    expect(await page.getByTestId('disasm-pc').locator('.mnemonic').textContent()).toMatch(/^(c\.)?s[bhw]$/);
+    const mnemonic = (await page.getByTestId('disasm-pc').locator('.mnemonic').textContent()) ?? '';
+    expect(mnemonic).toMatch(/^(c\.)?s[bhw]$/);
+    const width = { b: 1, h: 2, w: 4 }[mnemonic.slice(-1) as 'b' | 'h' | 'w'];
     await page.getByTestId('step').click();
     await waitForIcount(page, write.icount + 1);
     const legend = page.getByTestId('memory-legend');
     await expect.poll(() => legend.getAttribute('data-kind')).toBe('written');
     expect(await legend.textContent()).toContain('written by the instruction just executed');
     const written = await mem.locator('.mem-row .byte.changed').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-addr'))));
-    // Exactly the variable's bytes that the store changed (the CLI's memory before and after).
+    // Exactly the bytes the store wrote: the whole variable (a store of its width), by the CPU,
+    // whether or not each byte's value changed (the CLI's memory before and after).
     const len = await mem.locator('.mem-row .byte.target').count();
+    expect(width).toBe(len);
     const memAt = (at: number): string => (JSON.parse(cli(['query', fx.file, 'state', '--at', String(at), '--mem', `${sym}:${len}`, '--json'])) as { mem: string }).mem;
     const before = memAt(write.icount), after = memAt(write.icount + 1);
-    const expected = [];
-    for (let i = 0; i < len; i++) if (before.slice(2 * i, 2 * i + 2) !== after.slice(2 * i, 2 * i + 2)) expected.push(sym + i);
-    expect(expected.length).toBeGreaterThan(0);
-    expect(written).toEqual(expected);
-    for (const a of written) expect(await byteText(page, a)).toBe(after.slice(2 * (a - sym), 2 * (a - sym) + 2));
+    expect(before).toBe(write.old);
+    expect(after).toBe(write.new);
+    expect(written).toEqual(Array.from({ length: len }, (_, i) => sym + i));
+    expect(await mem.locator('.mem-row .byte.changed').evaluateAll((els) => els.map((e) => e.getAttribute('data-writer')))).toEqual(written.map(() => 'cpu'));
+    for (const a of written) {
+      const i = a - sym;
+      expect(await byteText(page, a)).toBe(after.slice(2 * i, 2 * i + 2));
+      expect(await mem.locator(`.mem-row .byte[data-addr="${a}"]`).getAttribute('title')).toContain(`written by the instruction just executed: was ${before.slice(2 * i, 2 * i + 2)}`);
+    }
+    expect(await legend.getAttribute('data-writers')).toBe('cpu');
+    expect(await page.getByTestId('memory-write-range').allTextContents()).toEqual([`0x${sym.toString(16).padStart(8, '0')}:${len}`]);
     await screenshot(page, 'memory-step');
 
     // Any other move (here one step back) only claims "changed".

@@ -148,11 +148,25 @@ export interface ViewRequest extends SourceViewRequest {
   readonly console?: { readonly from: number };
 }
 
+/** A range of RAM written during one instruction, and who wrote it (the CPU, or a device by DMA). */
+export interface RamWriteDto {
+  readonly addr: Address;
+  readonly len: number;
+  readonly writer: 'cpu' | 'dma';
+}
+
 export interface MachineView extends SourceView {
   readonly state: MachineStateDto;
   readonly disasm?: DisassemblyDto;
   readonly memory?: MemoryDto;
   readonly console?: ConsoleDto;
+  /**
+   * RAM written by the one instruction this move executed; only on step. Exact: every byte stored,
+   * whether or not its value changed, and what a device wrote by DMA in that step (inputs stamped
+   * at the position stepped from are applied in it), in address order, adjacent ranges of one
+   * writer merged. Absent when the move executed no instruction (at the end) and on other moves.
+   */
+  readonly writes?: readonly RamWriteDto[];
 }
 
 /** Why a move stopped where it did. */

@@ -6,6 +6,8 @@ import { Timeline } from '../replay/timeline/timeline.js';
 import { WriteIndex } from '../replay/write-index/write-index.js';
 import type { MoveResult, ViewRequest } from '../protocol/dto.js';
 import { DebugSession, type SessionPorts } from './session.js';
+import { executeWatchingWrites, mergeWrites } from './instruction-writes.js';
+import { PAGE_WATCHED } from '../engine/bus/bus.js';
 import { SessionError, toProtocolError } from './errors.js';
 
 const SHELL = 'assets/firmware/elf/shell.elf';
@@ -110,6 +112,105 @@ describe('DebugSession over the sample shell', () => {
     expect(session.handle('seek', { icount: 0, view: {} }).stop.kind).toBe('start');
     expect(session.handle('stepBack', { view: {} }).stop.kind).toBe('start');
     expect(session.handle('seek', { icount: info.end + 10, view: {} }).view.state.icount).toBe(info.end);
+  });
+
+  it('names exactly the RAM a step wrote, also a store of the value already there', () => {
+    // Brute force, independent of the session: a watchpoint over all RAM stops after each write;
+    // the first CPU store whose bytes were already those it wrote.
+    const tl = new Timeline(ports.openTrace(info.path));
+    const m = tl.machine;
+    const ram = (addr: number, len: number): number[] => [...m.bus.ram.slice(addr - info.ramBase, addr - info.ramBase + len)];
+    interface Hit { readonly icount: number; readonly addr: number; readonly len: number; readonly old: number[] }
+    const hits: Hit[] = [];
+    let same: Hit | undefined;
+    tl.seek(1000);
+    m.setWatchpoints([{ addr: info.ramBase, len: info.ramSize, kind: 'write' }], (h) => {
+      hits.length = 0;
+      if (h.writer === 'cpu') hits.push({ icount: h.icount, addr: h.addr, len: h.len, old: ram(h.addr, h.len) });
+      return 'stop';
+    });
+    try {
+      while (!same && tl.position < tl.end) {
+        hits.length = 0;
+        tl.replayTo(tl.end);
+        const h = hits[0];
+        if (h && tl.position === h.icount + 1 && ram(h.addr, h.len).join() === h.old.join()) same = h;
+      }
+    } finally {
+      m.setWatchpoints([]);
+    }
+    expect(same).toBeDefined();
+    const w = same!;
+    const mem = { addr: (w.addr & ~15) >>> 0, len: 32 };
+    const before = session.handle('seek', { icount: w.icount, view: { memory: mem } });
+    const step = session.handle('step', { view: { memory: mem } });
+    expect(step.view.state.icount).toBe(w.icount + 1);
+    // The bytes did not change (a value comparison shows nothing), yet the view names them.
+    expect(step.view.memory!.bytes).toEqual(before.view.memory!.bytes);
+    expect(step.view.writes).toEqual([{ addr: w.addr, len: w.len, writer: 'cpu' }]);
+    expect(before.view.writes).toBeUndefined(); // a seek names none
+    expect(session.handle('stepBack', { view: {} }).view.writes).toBeUndefined(); // step back stays on the value comparison
+  });
+
+  it('executes a step onto a snapshot\'s position (never restores it), and names no writes at the end', () => {
+    const snaps = session.handle('timelineSummary', {}).snapshots.filter((s) => s > 0);
+    expect(snaps.length).toBeGreaterThan(0);
+    for (const at of snaps) {
+      const seek = session.handle('seek', { icount: at, view: {} });
+      session.handle('seek', { icount: at - 1, view: {} });
+      const step = session.handle('step', { view: {} });
+      expect(step.view.state).toEqual(seek.view.state);
+      expect(step.view.writes).toBeDefined();
+    }
+    // Executed: the timeline replays the instruction, it does not restore the snapshot taken there.
+    const tl = new Timeline(ports.openTrace(info.path));
+    let restores = 0;
+    const restore = tl.restore.bind(tl);
+    tl.restore = (i) => { restores++; restore(i); };
+    tl.seek(snaps[0]! - 1);
+    restores = 0;
+    expect(executeWatchingWrites(tl)).not.toBeNull();
+    expect(tl.position).toBe(snaps[0]);
+    expect(restores).toBe(0);
+    session.handle('seek', { icount: info.end - 1, view: {} });
+    const last = session.handle('step', { view: {} });
+    expect(last.stop.kind).toBe('end');
+    expect(last.view.writes).toBeDefined();
+    const past = session.handle('step', { view: {} });
+    expect(past.stop.kind).toBe('end');
+    expect(past.view.state.icount).toBe(info.end);
+    expect(past.view.writes).toBeUndefined(); // nothing executed
+  });
+
+  it('removes the step\'s write watch, also when the replay fails, and leaves another watch alone', () => {
+    const tl = new Timeline(ports.openTrace(info.path));
+    const bus = tl.machine.bus;
+    tl.seek(2000);
+    expect(executeWatchingWrites(tl)).not.toBeNull();
+    expect(bus.hasWriteWatch).toBe(false);
+    const failing = Object.assign(Object.create(tl) as Timeline, { replayTo: () => { throw new Error('diverged'); } });
+    expect(() => executeWatchingWrites(failing)).toThrow('diverged');
+    expect(bus.hasWriteWatch).toBe(false);
+    expect(bus.pageFlags.every((f) => (f & PAGE_WATCHED) === 0)).toBe(true);
+    // A watchpoint set by someone else stays set, and still sees the step's writes.
+    const seen: number[] = [];
+    tl.machine.setWatchpoints([{ addr: info.ramBase, len: info.ramSize, kind: 'write' }], (h) => { seen.push(h.icount); return 'continue'; });
+    const from = tl.position;
+    while (seen.length === 0 && tl.position < tl.end) expect(executeWatchingWrites(tl)).toBeNull();
+    expect(seen[0]).toBe(tl.position - 1);
+    expect(tl.position).toBeGreaterThan(from);
+    expect(bus.hasWriteWatch).toBe(true);
+    tl.machine.setWatchpoints([]);
+  });
+
+  it('merges adjacent writes of one writer, in address order', () => {
+    expect(mergeWrites([
+      { addr: 0x103, len: 1, writer: 'cpu' }, { addr: 0x100, len: 2, writer: 'cpu' }, { addr: 0x102, len: 1, writer: 'cpu' },
+      { addr: 0x104, len: 8, writer: 'dma' }, { addr: 0x10c, len: 4, writer: 'dma' }, { addr: 0x200, len: 4, writer: 'cpu' },
+      { addr: 0x100, len: 1, writer: 'cpu' },
+    ])).toEqual([
+      { addr: 0x100, len: 4, writer: 'cpu' }, { addr: 0x104, len: 12, writer: 'dma' }, { addr: 0x200, len: 4, writer: 'cpu' },
+    ]);
   });
 
   it('disassembles with symbol labels', () => {

@@ -17,6 +17,8 @@ import { HidKeyboard, MassStorage } from '../usb/virtual/index.js';
 import type { UsbDeviceBackend } from '../usb/usb-backend.js';
 import type { UsbTransferDto, UsbTransferPage } from '../protocol/usb-dto.js';
 import { DebugSession } from './session.js';
+import { mergeWrites } from './instruction-writes.js';
+import { Timeline } from '../replay/timeline/timeline.js';
 import { SessionError, toProtocolError } from './errors.js';
 
 const SHELL = readFileSync('assets/firmware/elf/shell.elf');
@@ -150,6 +152,31 @@ describe('USB transfers of a recording with a disk and a keyboard that stalls SE
     expect(full.data.hex).toHaveLength(1024);
     expect(full.data.hex.slice(-4)).toBe('55aa');
     expect(list[read.number + 2]!.request).toMatch(/^CSW \d+: passed, residue 0$/);
+  });
+
+  it('names the bytes a step wrote by DMA (the disk\'s block landing), apart from the CPU\'s', () => {
+    const block = list[find(/^CBW \d+: READ\(10\) LBA 0, 1 blocks, 512 bytes IN$/).number + 1]!;
+    // Brute force, independent of the session: every write from the block's request on, with its position.
+    const tl = new Timeline(trace);
+    const hits: { icount: number; addr: number; len: number; writer: 'cpu' | 'dma' }[] = [];
+    tl.seek(block.icount);
+    tl.machine.setWatchpoints([{ addr: tl.machine.bus.ramBase, len: tl.machine.bus.ramSize, kind: 'write' }], (h) => {
+      hits.push({ icount: h.icount, addr: h.addr, len: h.len, writer: h.writer });
+      return 'continue';
+    });
+    try {
+      tl.replayTo(Math.min(tl.end, (block.endIcount ?? block.icount) + 10));
+    } finally {
+      tl.machine.setWatchpoints([]);
+    }
+    const dma = hits.find((h) => h.writer === 'dma' && h.len === 512);
+    expect(dma).toBeDefined();
+    const at = dma!.icount;
+    session.handle('seek', { icount: at, view: {} });
+    const step = session.handle('step', { view: { memory: { addr: dma!.addr, len: 4 } } });
+    expect(step.view.writes).toEqual(mergeWrites(hits.filter((h) => h.icount === at).map(({ addr, len, writer }) => ({ addr, len, writer }))));
+    expect(step.view.writes).toContainEqual({ addr: dma!.addr, len: 512, writer: 'dma' });
+    expect(step.view.memory!.bytes.slice(0, 3)).toEqual([0xeb, 0x3c, 0x90]); // the boot sector
   });
 
   it('pages over a window and a filter, and says which row is current at a position', () => {

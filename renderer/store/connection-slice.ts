@@ -75,7 +75,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, a
         return;
       }
       const [summary, symbols] = await Promise.all([host().call('timelineSummary', {}), host().call('symbols', {})]);
-      set({ info, summary, symbols, state: null, prevRegisters: null, disasm: null, lastStop: null, memory: null, prevMemory: null, writeQuery: null });
+      set({ info, summary, symbols, state: null, prevRegisters: null, disasm: null, lastStop: null, memory: null, prevMemory: null, memWrites: null, writeQuery: null });
       get().resetConsole();
       // Open at the end: the whole run is behind, and the console shows everything it printed.
       get().seekTo(info.end);

@@ -1,12 +1,13 @@
 // The memory panel: which rows of the 32-bit address space are on screen, the bytes read for them
-// (a window a little larger than the screen), the go-to target, and the bytes at the position
-// shown before (for highlighting what the last move wrote).
+// (a window a little larger than the screen), the go-to target, and what to highlight: after a step
+// the RAM the instruction wrote (the host names it exactly: stores of an unchanged value too, and
+// DMA apart), after any other move the bytes that differ from the position shown before.
 //
 // Reads while scrolling are coalesced like seeks: at most one readMemory in flight, and only the
 // latest window is asked for when it returns. A move's view request carries the current window
 // (`memAddr`/`memLen`, see view-request.ts), so moving costs no extra round trip.
 
-import type { MachineView, MemoryDto } from '../../app/protocol/index.js';
+import type { MachineView, MemoryDto, RamWriteDto } from '../../app/protocol/index.js';
 import { host } from './host.js';
 import type { SliceCreator, Store } from './types.js';
 
@@ -18,8 +19,14 @@ export const MEMORY_MARGIN_ROWS = 32;
 /** The host's readMemory limit (64 KiB). */
 const MAX_READ = 64 * 1024;
 
-/** What the highlighted bytes mean: precise for a single step forward, only "changed" otherwise. */
+/**
+ * What the highlighted bytes mean: 'written' after a step (the bytes the host says the instruction
+ * wrote, exactly), 'changed' after any other move (values compared with the position shown before).
+ */
 export type MemoryDiffKind = 'written' | 'changed';
+
+/** The RAM a step wrote (MachineView.writes) and the position the step reached. */
+export interface MemoryWrites { readonly icount: number; readonly writes: readonly RamWriteDto[] }
 
 export interface MemoryTarget { readonly addr: number; readonly len: number; readonly label: string | null }
 
@@ -39,6 +46,8 @@ export interface MemorySlice {
   /** The bytes at the position shown before (for highlighting), and that position. */
   prevMemory: MemoryDto | null;
   prevMemIcount: number | null;
+  /** What the last step wrote, while the position is the one it reached (null: the last move was no step). */
+  memWrites: MemoryWrites | null;
   /** Resolves an address, "0x..", decimal, a symbol or "symbol+off", scrolls there and highlights it. */
   showMemory(expr: string): Promise<void>;
   /** The panel scrolled (or resized): reads the new window if the rows on screen are not read yet. */
@@ -70,10 +79,51 @@ export function byteAt(m: MemoryDto | null, addr: number): number | null | undef
   return i >= 0 && i < m.bytes.length ? m.bytes[i] : undefined;
 }
 
-/** "written" when the last move was one step forward (the changed bytes are that instruction's). */
-export function memoryDiffKind(prevIcount: number | null, icount: number | null): MemoryDiffKind | null {
-  if (prevIcount === null || icount === null) return null;
-  return icount === prevIcount + 1 ? 'written' : 'changed';
+type HighlightState = Pick<MemorySlice, 'memWrites' | 'memIcount' | 'prevMemIcount'>;
+
+/** The writes of the step that reached the memory shown, or null (then only values can be compared). */
+export function shownWrites(s: HighlightState): readonly RamWriteDto[] | null {
+  return s.memWrites !== null && s.memWrites.icount === s.memIcount ? s.memWrites.writes : null;
+}
+
+/**
+ * 'written' when the memory shown is what a step reached and the host named its writes; 'changed'
+ * when there is a position shown before to compare with (a seek, step back, continue, or a step of
+ * a host that names no writes: a difference then is only a difference, whoever made it); else null.
+ */
+export function memoryDiffKind(s: HighlightState): MemoryDiffKind | null {
+  if (shownWrites(s) !== null) return 'written';
+  return s.prevMemIcount !== null && s.memIcount !== null ? 'changed' : null;
+}
+
+/** Who wrote `addr` in these writes: 'dma' when a device did (also when the CPU did too), else 'cpu', or null. */
+export function writerAt(writes: readonly RamWriteDto[], addr: number): 'cpu' | 'dma' | null {
+  let who: 'cpu' | 'dma' | null = null;
+  for (const w of writes) {
+    if (addr >= w.addr && addr < w.addr + w.len) {
+      if (w.writer === 'dma') return 'dma';
+      who = 'cpu';
+    }
+  }
+  return who;
+}
+
+/** How one byte is highlighted, and its value at the position shown before (undefined: not known). */
+export interface ByteMark { readonly kind: MemoryDiffKind; readonly writer: 'cpu' | 'dma' | null; readonly was: number | null | undefined }
+
+/**
+ * The highlight of the byte at `addr`: with writes, exactly the bytes written (an unchanged value
+ * too); otherwise a byte whose value differs from the position shown before. Null: not highlighted.
+ */
+export function byteMark(kind: MemoryDiffKind | null, writes: readonly RamWriteDto[] | null, memory: MemoryDto | null, prev: MemoryDto | null, addr: number): ByteMark | null {
+  if (kind === null) return null;
+  const was = byteAt(prev, addr);
+  if (kind === 'written' && writes !== null) {
+    const writer = writerAt(writes, addr);
+    return writer === null ? null : { kind, writer, was };
+  }
+  const b = byteAt(memory, addr);
+  return b !== undefined && was !== undefined && was !== b ? { kind: 'changed', writer: null, was } : null;
 }
 
 /** "sym+off" is split here (the host's resolve knows symbols and numbers, not sums). */
@@ -125,6 +175,7 @@ export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, api) => {
     memIcount: null,
     prevMemory: null,
     prevMemIcount: null,
+    memWrites: null,
 
     showStackOnce() {
       const unsubscribe = api.subscribe((s) => {
@@ -162,12 +213,14 @@ export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, api) => {
     },
 
     memoryViewUpdate(view, moved) {
-      if (!view.memory) return {};
       const s = get();
+      // A step names what it wrote; any other move forgets it (a view of the same position keeps it).
+      const memWrites = view.writes ? { icount: view.state.icount, writes: view.writes } : moved ? null : s.memWrites;
+      if (!view.memory) return { memWrites };
       // The previous position's icount only with its bytes: after a reset (a new recording) both go.
       const prevMemory = moved ? s.memory : s.prevMemory;
       const prevMemIcount = moved ? s.memIcount : s.prevMemIcount;
-      return { memory: view.memory, memIcount: view.state.icount, prevMemory, prevMemIcount: prevMemory ? prevMemIcount : null };
+      return { memory: view.memory, memIcount: view.state.icount, prevMemory, prevMemIcount: prevMemory ? prevMemIcount : null, memWrites };
     },
   };
 };

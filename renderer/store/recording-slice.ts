@@ -34,7 +34,7 @@ export interface RecordingSlice {
 /** What a cleared view is while a recording is made (the same fields loadRecording resets). */
 const NOTHING_OPEN = {
   info: null, summary: null, symbols: [], state: null, prevRegisters: null, disasm: null, lastStop: null,
-  memory: null, prevMemory: null, writeQuery: null, pendingIcount: null,
+  memory: null, prevMemory: null, memWrites: null, writeQuery: null, pendingIcount: null,
   // The source, call stack and variables panels' answers were about the recording that is gone.
   sourceAt: null, sourceAtIcount: null, sourceShown: null, stack: null, variables: null, selectedFrame: 0, expandedVariables: {},
 } satisfies Partial<Store>;

@@ -1,6 +1,7 @@
 // Derived reads of the store, shared by the panels (so each panel re-renders only for what it shows).
 
 import type { SourceLocationDto } from '../../app/protocol/index.js';
+import { memoryDiffKind, shownWrites, type MemoryDiffKind } from './memory-slice.js';
 import type { Store } from './types.js';
 
 export const positionSelectors = {
@@ -28,5 +29,23 @@ export const sourceSelectors = {
     const frame = s.stack?.frames[s.selectedFrame];
     if (frame && s.selectedFrame > 0) return frame.location;
     return s.sourceAt?.location ?? frame?.location ?? null;
+  },
+};
+
+export const memorySelectors = {
+  /** What the highlighted bytes mean (memory-slice.ts): 'written' after a step, 'changed' after other moves. */
+  diffKind: (s: Store): MemoryDiffKind | null => memoryDiffKind(s),
+  /** The RAM the step that reached the memory shown wrote (the store's object: stable), or null. */
+  writes: (s: Store) => shownWrites(s),
+  /**
+   * The bytes to compare with (a byte's value before): the position shown before, except after a
+   * step when that was not the position the step started from (its bytes then say nothing of "before").
+   */
+  before: (s: Store) => (shownWrites(s) !== null && s.prevMemIcount !== (s.memIcount ?? 0) - 1 ? null : s.prevMemory),
+  /** Who wrote in that step, for the legend: 'cpu', 'dma', 'cpu+dma', or '' (nothing, or no step). */
+  writers: (s: Store): '' | 'cpu' | 'dma' | 'cpu+dma' => {
+    const w = shownWrites(s);
+    const cpu = w?.some((x) => x.writer === 'cpu') ?? false, dma = w?.some((x) => x.writer === 'dma') ?? false;
+    return cpu && dma ? 'cpu+dma' : cpu ? 'cpu' : dma ? 'dma' : '';
   },
 };

@@ -239,6 +239,11 @@ export class PhysicalBus {
     }
   }
 
+  /** Whether a write watch is set (one at a time: a caller that finds one does not replace it). */
+  get hasWriteWatch(): boolean {
+    return this.writeHook !== null;
+  }
+
   /** Bookkeeping before bytes at RAM offset `off` change: dirty marking, code invalidation, hooks. */
   noteRamWrite(off: number, size: number, writer: Writer): void {
     if (this.writeHook) {
