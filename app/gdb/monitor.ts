@@ -5,12 +5,13 @@
 //                           run `maintenance flush register-cache` afterwards
 //   prev-write EXPR         the last write to EXPR before the position: icount, pc, old and new
 //   next-write EXPR         bytes, writer (cpu or dma). Prints only, does not move (use seek N).
-//   info                    what the recording holds
+//   info                    what the recording holds (length, end, snapshots, USB transfers)
 //   help
 //
 // EXPR is ADDR:LEN, ADDR (4 bytes), SYMBOL (its st_size from the ELF symbol table) or SYMBOL:LEN;
 // numbers are decimal or 0x-hex.
 
+import { DERIVED_USB_REQUEST } from '../replay/trace/derived-codecs.js';
 import { toHex } from './packet-codec.js';
 import type { ReplayTarget } from './replay-target.js';
 
@@ -94,8 +95,9 @@ export function runMonitor(target: ReplayTarget, line: string): string {
       const end = tl.reader.end;
       const how = !end ? 'not finished (the recorder stopped without an end record)'
         : end.reason.kind === 'exit' ? `guest exit code ${end.reason.code}` : end.reason.kind;
+      const usb = tl.reader.countDerived(DERIVED_USB_REQUEST);
       return `recording of ${h.guestImageName} (sha256 ${h.guestImageSha256.slice(0, 16)}...), ${tl.end} instructions, ended: ${how}\n` +
-        `${tl.snapshots.length} snapshots, every ${h.snapshotInterval} instructions\n${where()}\n`;
+        `${tl.snapshots.length} snapshots, every ${h.snapshotInterval} instructions; ${usb} USB transfer${usb === 1 ? '' : 's'}\n${where()}\n`;
     }
     default:
       throw new MonitorError(`unknown monitor command "${cmd}" (try: monitor help)`);

@@ -44,13 +44,14 @@ Usage:
   hindsight query FILE.hsrec state --at ICOUNT|end [--mem ADDR:LEN] --json
   hindsight query FILE.hsrec prev-write|next-write ADDR:LEN|SYMBOL --at ICOUNT|end --json
         The machine state at a position; the instruction that last (next) wrote a range.
-  hindsight gdb FILE.hsrec|ELF [--port N] [--listen ADDR] [--at ICOUNT|end] [--max-insns N] [--serial-in FILE] [--verbose]
+  hindsight gdb FILE.hsrec|ELF [--port N] [--listen ADDR] [--at ICOUNT|end] [--max-insns N] [--serial-in FILE] [--usb SPEC]... [--verbose]
         A gdb remote-protocol server over a recording, with reverse execution (reverse-step,
         reverse-continue, watchpoints). Listens on 127.0.0.1 (default port 1234; --port 0 picks a
         free one; --listen ADDR for another interface) and says where on stderr. Given an ELF, it
-        first records it into a temporary recording (until the guest exits or waits for input that
-        never comes, or --max-insns, default 2G), then serves that. Writes from gdb change only a
-        throw-away diversion, never the recording. Try: monitor help.
+        first records it into a temporary recording as record does, with the --usb devices and
+        --serial-in input (until the guest exits or waits for input that never comes, or
+        --max-insns, default 2G), then serves that. Writes from gdb change only a throw-away
+        diversion, never the recording. Try: monitor help.
   hindsight serve [FILE] [--port N] [--serial-in FILE] [--max-insns N] [--usb SPEC]...
         The debugger UI in a browser: serves it on 127.0.0.1 and prints the URL (with its token).
         FILE is a recording or an ELF to record first (with the --usb devices); default: the sample
@@ -59,7 +60,7 @@ Usage:
         The recording's USB traffic as a usbmon pcapng (guest time as timestamps) for Wireshark.
   hindsight usb list
         Real USB devices on this host, with the --usb spec of each; exit 3 (and why on stderr) if none.
-  --usb SPEC (repeatable, on run, record and serve): virtual:hid-keyboard, virtual:cdc-acm,
+  --usb SPEC (repeatable, on run, record, gdb ELF and serve): virtual:hid-keyboard, virtual:cdc-acm,
         virtual:msc[:IMAGE], capture:FILE[@BUS.ADDR], host:VID:PID[:SERIAL] (a real device, hex IDs).
   hindsight help
         This text.

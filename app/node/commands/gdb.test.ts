@@ -5,13 +5,16 @@
 
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseElf } from '../../engine/loader/elf.js';
 import { main } from '../cli.js';
 import type { Io } from '../io.js';
-import { cliJson, describeCleanFailure, firmware, runCli, scratchDir } from '../testing/cli-harness.js';
+import { cliJson, describeCleanFailure, firmware, PROJECT_ROOT, runCli, scratchDir } from '../testing/cli-harness.js';
+import { openTraceReader } from '../trace-store/index.js';
+import { DERIVED_USB_REQUEST } from '../../replay/trace/derived-codecs.js';
 
 const GDB = process.env.HINDSIGHT_GDB ?? 'gdb-multiarch';
 const haveGdb = spawnSync(GDB, ['--version'], { encoding: 'utf8' }).status === 0;
@@ -257,6 +260,85 @@ function packet(payload: string): string {
   return `$${payload}#${(sum & 0xff).toString(16).padStart(2, '0')}`;
 }
 
+/**
+ * Asks the server `monitor COMMAND` as gdb does (qRcmd; the output comes back in O packets, then
+ * OK) over raw TCP, then detaches. Returns the output.
+ */
+async function rawMonitor(port: number, command: string): Promise<string> {
+  const sock = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => { sock.once('connect', () => resolve()); sock.once('error', reject); });
+  let buf = '';
+  let out = '';
+  const answered = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer to monitor ${command}: ${JSON.stringify(buf)}`)), 20_000);
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      for (let m = /\$([^#$]*)#[0-9a-f]{2}/.exec(buf); m; m = /\$([^#$]*)#[0-9a-f]{2}/.exec(buf)) {
+        buf = buf.slice(m.index + m[0].length);
+        sock.write('+');
+        const payload = m[1]!;
+        if (payload === 'OK') { clearTimeout(timer); resolve(out); } else if (payload.startsWith('O')) out += Buffer.from(payload.slice(1), 'hex').toString('latin1');
+        else { clearTimeout(timer); reject(new Error(`unexpected reply to monitor ${command}: ${payload}`)); }
+      }
+    });
+  });
+  sock.write(packet(`qRcmd,${Buffer.from(command).toString('hex')}`));
+  try {
+    return await answered;
+  } finally {
+    sock.end(packet('D'));
+  }
+}
+
+describe('hindsight gdb ELF records as `record` does', () => {
+  const shell = firmware('shell');
+  const demo = path.join(PROJECT_ROOT, 'assets', 'firmware', 'shell-demo.txt');
+
+  it('with --usb devices and --serial-in: the same output as record, and the served recording holds the same USB transfers', async () => {
+    const server = await startServer([shell, '--usb', 'virtual:cdc-acm', '--serial-in', demo]);
+    const info = await rawMonitor(server.port, 'info');
+    expect(await server.done).toBe(0);
+    expect(info).toMatch(/^recording of shell\.elf .* ended: guest exit code 0$/m);
+    const transfers = Number(/; (\d+) USB transfers?$/m.exec(info)?.[1]);
+    expect(transfers, info).toBeGreaterThan(10);
+    expect(server.stderr()).toMatch(/recorded \d+ instructions \(the guest exited with code 0\)/);
+
+    const rec = scratch.file('shell-cdc.hsrec');
+    const recorded = await runCli(['record', shell, '--usb', 'virtual:cdc-acm', '--serial-in', demo, '-o', rec]);
+    expect(recorded.code).toBe(0);
+    expect(server.stdout()).toBe(recorded.stdout.toString('latin1'));
+    expect(server.stdout()).toMatch(/usb 1: 1209:0002 class 02/); // the CDC-ACM device enumerated at boot
+    const reader = openTraceReader(rec);
+    try {
+      expect(reader.countDerived(DERIVED_USB_REQUEST)).toBe(transfers);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('a bad --usb spec: the same one line and exit code as record, and no temporary recording left behind', async () => {
+    const temp = scratchDir('gdb-tmpdir');
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = temp.dir; // where `gdb ELF` makes its temporary recording (os.tmpdir())
+    let r;
+    try {
+      // The first device opens; the second cannot: the first is closed again, and nothing is recorded.
+      r = await runCli(['gdb', shell, '--usb', 'virtual:msc', '--usb', 'virtual:floppy']);
+      expect(readdirSync(temp.dir)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      temp.remove();
+    }
+    expect(describeCleanFailure(r)).toBeNull();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hindsight: --usb virtual:floppy: unknown virtual device "virtual:floppy"/);
+    const recorded = await runCli(['record', shell, '--usb', 'virtual:msc', '--usb', 'virtual:floppy', '-o', scratch.file('floppy.hsrec')]);
+    expect(r.stderr).toBe(recorded.stderr);
+    expect(r.code).toBe(recorded.code);
+  });
+});
+
 describe('hindsight gdb over raw TCP', () => {
   it('answers after garbage, turns a second client away, and ends cleanly when the client vanishes mid reverse-continue', async () => {
     const server = await startServer([workloadRec, '--at', 'end']);
@@ -289,6 +371,7 @@ describe('hindsight gdb: bad input', () => {
     expect(describeCleanFailure(await runCli(['gdb', timerRec, '--port', '70000']))).toBeNull();
     expect(describeCleanFailure(await runCli(['gdb', timerRec, '--port', 'x']))).toBeNull();
     expect(describeCleanFailure(await runCli(['gdb', timerRec, '--max-insns', '5']))).toBeNull();
+    expect(describeCleanFailure(await runCli(['gdb', timerRec, '--usb', 'virtual:msc']))).toBeNull();
     expect(describeCleanFailure(await runCli(['gdb', scratch.file('junk.hsrec', 'not a recording')]))).toBeNull();
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

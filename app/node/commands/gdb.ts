@@ -1,34 +1,29 @@
-// `hindsight gdb FILE.hsrec|ELF [--port N] [--listen ADDR] [--at ICOUNT|end] [--max-insns N] [--serial-in FILE] [--verbose]`
+// `hindsight gdb FILE.hsrec|ELF [--port N] [--listen ADDR] [--at ICOUNT|end] [--max-insns N] [--serial-in FILE] [--usb SPEC]... [--verbose]`
 //
 // Serves a recording to gdb over the remote serial protocol (app/gdb), with reverse execution.
 // Listens on 127.0.0.1 only unless --listen names another address; --port 0 picks a free port.
 // The address is announced on stderr (stdout is the guest's): "hindsight: gdb server listening on
 // 127.0.0.1:PORT". Serves one client; when it detaches, kills or disconnects, the command ends.
 //
-// Given an ELF instead of a recording, it first records the ELF into a temporary recording (until
-// the guest exits, waits for input that will never come, or --max-insns, default 2G), printing the
-// guest's output on stdout as `record` does, then serves that recording and deletes it at the end.
-// Ctrl-C while recording ends the recording early (and serves it); while serving, it (or SIGTERM)
-// stops the server (exit 130).
+// Given an ELF instead of a recording, it first records the ELF into a temporary recording the way
+// `record` does (app/node/record-guest.ts: the same --usb devices, --serial-in and --max-insns, with
+// the same errors), until the guest exits, waits for input that will never come, or --max-insns
+// (default 2G), printing the guest's output on stdout as `record` does; the terminal stays gdb's
+// user's (UART input comes from --serial-in only). Then it serves that recording and deletes it at
+// the end. Ctrl-C while recording ends the recording early (and serves it); while serving, it (or
+// SIGTERM) stops the server (exit 130).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReplayTarget } from '../../gdb/replay-target.js';
-import { Machine } from '../../engine/machine/machine.js';
-import { RecordSession } from '../../replay/sessions/record-session.js';
-import { newRecordingHeader } from '../../replay/sessions/recording-header.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../../replay/timeline/checkpoint-policy.js';
 import { listenGdbTcp, type GdbTcpServer } from '../gdb-server-tcp.js';
-import { driveGuest } from '../guest-driver.js';
-import { isElfFile, loadGuestImage } from '../guest-image.js';
+import { isElfFile } from '../guest-image.js';
 import { CliError, parseCount, type Io } from '../io.js';
 import { openRecording, openTimeline } from '../open-recording.js';
-import { OutputBuffer } from '../output-buffer.js';
-import { createTraceWriter } from '../trace-store/index.js';
-import { openUartInput } from '../uart-input.js';
-import { HINDSIGHT_VERSION } from '../version.js';
+import { recordGuest } from '../record-guest.js';
 
 export const DEFAULT_GDB_PORT = 1234;
 const DEFAULT_MAX_INSNS = 2_000_000_000;
@@ -43,6 +38,7 @@ export async function gdbCommand(args: string[], io: Io): Promise<number> {
       at: { type: 'string' },
       'max-insns': { type: 'string' },
       'serial-in': { type: 'string' },
+      usb: { type: 'string', multiple: true },
       verbose: { type: 'boolean' },
     },
     strict: true,
@@ -53,9 +49,10 @@ export async function gdbCommand(args: string[], io: Io): Promise<number> {
   if (port > 65535) throw new CliError(`--port ${port} is not a TCP port (0..65535; 0 picks a free one)`);
   const host = values.listen ?? '127.0.0.1';
   const isElf = isElfFile(file);
-  if (!isElf && (values['max-insns'] !== undefined || values['serial-in'] !== undefined)) {
-    throw new CliError('--max-insns and --serial-in apply when recording an ELF; this is a recording');
+  if (!isElf && (values['max-insns'] !== undefined || values['serial-in'] !== undefined || values.usb !== undefined)) {
+    throw new CliError('--max-insns, --serial-in and --usb apply when recording an ELF; this is a recording');
   }
+  const maxInsns = values['max-insns'] !== undefined ? parseCount('--max-insns', values['max-insns']) : DEFAULT_MAX_INSNS;
 
   let scratch: string | null = null;
   let recording = file;
@@ -63,8 +60,7 @@ export async function gdbCommand(args: string[], io: Io): Promise<number> {
     if (isElf) {
       scratch = mkdtempSync(path.join(tmpdir(), 'hindsight-gdb-'));
       recording = path.join(scratch, 'recording.hsrec');
-      const maxInsns = values['max-insns'] !== undefined ? parseCount('--max-insns', values['max-insns']) : DEFAULT_MAX_INSNS;
-      await recordElf(file, recording, { maxInsns, serialIn: values['serial-in'] }, io);
+      await recordElf(file, recording, { maxInsns, serialIn: values['serial-in'], usb: values.usb ?? [] }, io);
     }
     return await serve(recording, { host, port, at: values.at, verbose: values.verbose ?? false, elfHint: isElf ? file : null }, io);
   } finally {
@@ -72,36 +68,22 @@ export async function gdbCommand(args: string[], io: Io): Promise<number> {
   }
 }
 
-async function recordElf(elfPath: string, out: string, opts: { maxInsns: number; serialIn: string | undefined }, io: Io): Promise<void> {
-  const image = loadGuestImage(elfPath);
-  const machine = Machine.create({ image });
-  const interval = DEFAULT_CHECKPOINT_POLICY.interval;
-  const writer = createTraceWriter(out, newRecordingHeader(machine, { bytes: image.bytes, name: path.basename(image.path) }, { createdBy: `hindsight ${HINDSIGHT_VERSION}`, snapshotInterval: interval }));
-  const session = new RecordSession(machine, writer, { interval });
-  const output = new OutputBuffer(io);
-  session.onUartOutput = (b) => output.push(b);
-  // UART input from --serial-in only: the terminal belongs to gdb's user, not to the guest.
-  const input = openUartInput(opts.serialIn, { ...io, stdinTty: null });
-  io.stderr(`hindsight: recording ${elfPath} into a temporary recording first (up to ${opts.maxInsns} instructions; Ctrl-C ends it early)\n`);
-  let interrupted = false;
-  const onSignal = (): void => { interrupted = true; };
-  process.on('SIGINT', onSignal);
-  try {
-    const guest = {
-      inputs: session.inputs,
-      get icount() { return session.icount; },
-      get pc() { return machine.hart.pc; },
-      run: (max: number) => session.run(max),
-    };
-    const r = await driveGuest(guest, input, io, { maxInsns: opts.maxInsns, flushOutput: () => output.flush(), interrupted: () => interrupted });
-    session.finish(r.reason);
-    const how = r.reason.kind === 'exit' ? `the guest exited with code ${r.reason.code}` : r.reason.kind === 'limit' ? '--max-insns reached' : `the guest ${r.reason.kind === 'idle' ? 'waits for input' : 'was stopped'}`;
-    io.stderr(`hindsight: recorded ${session.icount} instructions (${how})\n`);
-  } finally {
-    process.off('SIGINT', onSignal);
-    input.detach();
-    writer.close();
-  }
+/** Records the ELF as `record` would (record-guest.ts), into the temporary `out`; the guest's exit code does not end the command. */
+async function recordElf(elfPath: string, out: string, opts: { maxInsns: number; serialIn: string | undefined; usb: readonly string[] }, io: Io): Promise<void> {
+  const r = await recordGuest({
+    elfPath,
+    recordingPath: out,
+    overwrite: false,
+    usb: opts.usb,
+    serialIn: opts.serialIn,
+    // UART input from --serial-in only: the terminal belongs to gdb's user, not to the guest.
+    terminalInput: false,
+    maxInsns: opts.maxInsns,
+    snapshotInterval: DEFAULT_CHECKPOINT_POLICY.interval,
+    onStart: () => io.stderr(`hindsight: recording ${elfPath} into a temporary recording first (up to ${opts.maxInsns} instructions; Ctrl-C ends it early)\n`),
+  }, io);
+  const how = r.reason.kind === 'exit' ? `the guest exited with code ${r.reason.code}` : r.reason.kind === 'limit' ? '--max-insns reached' : `the guest ${r.reason.kind === 'idle' ? 'waits for input' : 'was stopped'}`;
+  io.stderr(`hindsight: recorded ${r.icount} instructions (${how})\n`);
 }
 
 interface ServeOptions {
