@@ -126,6 +126,9 @@ describe('bad recordings end the real process cleanly', () => {
       [['query', version, 'state', '--at', 'end', '--json'], /made by format version 2/],
       [['replay', badInput], /the input event at icount \d+: uart-rx event has 2 bytes of data, expected 1/],
       [['replay', scratch.file('missing.hsrec')], /no such file/],
+      // Where the recording cannot go: a missing folder; a folder named as the file (never replaced).
+      [['record', firmware('hello'), '-o', path.join(scratch.file('no-such-dir'), 'x.hsrec')], /cannot create the recording .*no such file/],
+      [['record', firmware('hello'), '-o', scratch.dir, '--force'], /is a folder, not a recording file/],
     ];
     for (const [args, message] of cases) {
       const r = hindsight(args);

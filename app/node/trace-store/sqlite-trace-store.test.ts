@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -179,6 +179,17 @@ describe('SQLite trace store: round trip', () => {
       const r = openTraceReader(path);
       expect(r.header.guestImage.length).toBe(10);
       r.close();
+    });
+
+    it('never replaces a folder, even when told to overwrite, and leaves it as it was', () => {
+      const folder = fresh();
+      mkdirSync(folder);
+      writeFileSync(join(folder, 'keep.txt'), 'mine');
+      for (const overwrite of [false, true]) {
+        expect(() => createTraceWriter(folder, testHeader(), { overwrite })).toThrow(/is a folder, not a recording file/);
+      }
+      expect(readFileSync(join(folder, 'keep.txt'), 'utf8')).toBe('mine');
+      expect(readdirSync(dir).filter((f) => f.startsWith(folder.split('/').pop()!))).toEqual([folder.split('/').pop()]);
     });
 
     it('is identified by application_id and user_version, and closes into one rollback-journal file', () => {

@@ -18,7 +18,7 @@
 // checkpoints (see WAL_AUTOCHECKPOINT_BYTES). Figures: trace-store-bench.test.ts.
 
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { openDatabase } from './sqlite-open.js';
 import {
@@ -79,6 +79,22 @@ export function completeTraceHeader(newHeader: NewTraceHeader): TraceHeader {
   };
 }
 
+/**
+ * A recording replaces only a file: a folder (or a device, a socket) at `path` is refused even with
+ * overwrite, before anything is moved or written. The error carries code EISDIR, as fs errors do.
+ */
+export function assertReplaceableTarget(path: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return; // nothing there (or unreadable: creating the file says why)
+  }
+  if (!st.isFile()) {
+    throw Object.assign(new Error(`${path} is a ${st.isDirectory() ? 'folder' : 'special file'}, not a recording file; give a file name`), { code: 'EISDIR' });
+  }
+}
+
 export function refuseToOverwrite(path: string): TraceExistsError {
   return new TraceExistsError(`${path} already exists; refusing to overwrite a recording (pass overwrite: true to replace it)`);
 }
@@ -114,6 +130,7 @@ class SqliteTraceWriter implements TraceWriter {
   static create(path: string, newHeader: NewTraceHeader, options: TraceWriterOptions): SqliteTraceWriter {
     const header = completeTraceHeader(newHeader);
     const side = sidecarPaths(path);
+    assertReplaceableTarget(path);
     if (options.overwrite) {
       for (const p of [path, side.wal, side.shm, side.journal]) rmSync(p, { force: true });
     }

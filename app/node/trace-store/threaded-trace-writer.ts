@@ -36,7 +36,7 @@ import type {
   DerivedEvent, InputEvent, SnapshotRecord, TraceEnd, TraceHeader, TraceWriter, UnhashedSnapshotRecord,
 } from '../../replay/trace/trace.js';
 import {
-  TraceExistsError, completeTraceHeader, refuseToOverwrite, type NewTraceHeader, type TraceWriterOptions,
+  TraceExistsError, assertReplaceableTarget, completeTraceHeader, refuseToOverwrite, type NewTraceHeader, type TraceWriterOptions,
 } from './sqlite-trace-writer.js';
 import { assertIcount, assertNotBeforeProgress, checkPages } from './trace-writer-checks.js';
 import { writerThreadScript } from './writer-thread-script.js';
@@ -93,6 +93,7 @@ class ThreadedTraceWriter implements TraceWriter {
     // of a new thread, SQLite's schema and its syncs. The usual mistakes are caught here, at once, as
     // the in-thread writer catches them; anything else the thread meets is reported at the next call
     // (or by close). A reader that must open the file at once calls flush() first.
+    assertReplaceableTarget(path);
     if (!options.overwrite && existsSync(path)) throw refuseToOverwrite(path);
     accessSync(dirname(path), constants.W_OK);
     const signals = new SharedArrayBuffer(SIGNAL_SLOTS * 4);
