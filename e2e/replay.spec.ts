@@ -14,6 +14,17 @@ const FUNCTION = 'cmd_peek';
 
 const consoleLength = async (page: Page): Promise<number> => Number(await page.getByTestId('console-length').getAttribute('data-length'));
 const replayState = (page: Page): Promise<string | null> => page.getByTestId('replay-status').getAttribute('data-state');
+/** The position once it has stopped changing (an answer in flight may still land). */
+async function restingIcount(page: Page): Promise<number> {
+  let at = -1;
+  await expect.poll(async () => {
+    const before = await shownIcount(page);
+    await page.waitForTimeout(250);
+    at = await shownIcount(page);
+    return at === before;
+  }).toBe(true);
+  return at;
+}
 
 describe.skipIf(skip !== null)(`replay the recording${skip ? ` (${skip})` : ''}`, () => {
   let app: { page: Page; errors: string[]; close(): Promise<void> };
@@ -49,7 +60,8 @@ describe.skipIf(skip !== null)(`replay the recording${skip ? ` (${skip})` : ''}`
 
     await page.getByTestId('replay-pause').click();
     await expect.poll(() => replayState(page)).toBe('paused');
-    const paused = await shownIcount(page);
+    // The frame in flight when Pause was pressed still lands (the host is there): wait for it.
+    const paused = await restingIcount(page);
     expect(paused).toBeGreaterThan(early);
     expect(paused).toBeLessThan(end);
     await page.waitForTimeout(1_000);
@@ -64,13 +76,7 @@ describe.skipIf(skip !== null)(`replay the recording${skip ? ` (${skip})` : ''}`
     await expect.poll(() => replayState(page)).toBe('stopped');
     // The step's answer comes after the replay's last frame (the host answers in order): wait for
     // the position to come to rest, then it must stay there.
-    let stepped = -1;
-    await expect.poll(async () => {
-      const before = await shownIcount(page);
-      await page.waitForTimeout(250);
-      stepped = await shownIcount(page);
-      return stepped === before;
-    }).toBe(true);
+    const stepped = await restingIcount(page);
     await page.waitForTimeout(500);
     expect(await shownIcount(page)).toBe(stepped);
     expect(errors).toEqual([]);
