@@ -9,6 +9,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type Keyb
 import { Panel, Missing } from '../../components/Panel.js';
 import type { RamWriteDto } from '../../../app/protocol/index.js';
 import { hex2, hex8 } from '../../components/format.js';
+import { useClientSize } from '../../components/use-client-size.js';
 import { useStore } from '../../store/index.js';
 import { MEMORY_BYTES_PER_ROW, MEMORY_ROW_COUNT, byteAt, byteMark, type ByteMark } from '../../store/memory-slice.js';
 import { memorySelectors } from '../../store/selectors.js';
@@ -31,23 +32,15 @@ export function MemoryPanel() {
   const scrollMemory = useStore((s) => s.scrollMemory);
   const setWriteExpr = useStore((s) => s.setWriteExpr);
   const [expr, setExpr] = useState('');
-  const [viewH, setViewH] = useState(16 * ROW_HEIGHT);
   const scroller = useRef<HTMLDivElement | null>(null);
+  // The viewport's height decides how many rows exist and how many are read.
+  const viewH = useClientSize(scroller, 'height', 16 * ROW_HEIGHT, [ready]);
   /** The scroll offset we set last: a scroll event at another offset is the user's (thumb drag). */
   const setOffset = useRef<number>(-1);
   // Latest values for the native listeners below (registered once).
   const live = useRef({ top, viewH });
   live.current = { top, viewH };
 
-  // The viewport's height decides how many rows exist and how many are read.
-  useEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setViewH(el.clientHeight));
-    ro.observe(el);
-    setViewH(el.clientHeight);
-    return () => ro.disconnect();
-  }, [ready]);
 
   // Re-check the window after a resize, a move or a read (the store reads only what is missing).
   useEffect(() => {

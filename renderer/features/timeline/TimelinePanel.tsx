@@ -11,6 +11,7 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboa
 import { useStore } from '../../store/index.js';
 import { positionSelectors } from '../../store/selectors.js';
 import { grouped } from '../../components/format.js';
+import { useClientSize } from '../../components/use-client-size.js';
 import { bucketize, lanesOf, shortCount, tickLabels, ticksIn, xOf } from './lanes.js';
 import { usbBucketTitle, usbBuckets } from './usb-lane.js';
 import { usbSelectors } from '../../store/usb-slice.js';
@@ -47,21 +48,13 @@ export function TimelinePanel() {
   const perSecond = useStore(sessionSelectors.instructionsPerSecond);
   const track = useRef<HTMLDivElement>(null);
   const overview = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
   const dragging = useRef(false);
   /** A pan drag: where it started (px) and the window then. */
   const panning = useRef<{ x: number; start: number; end: number; scale: number } | null>(null);
   const [menu, setMenu] = useState<{ id: string; x: number } | null>(null);
   const key = recordingKey(info);
 
-  useEffect(() => {
-    const el = track.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
-    ro.observe(el);
-    setWidth(el.clientWidth);
-    return () => ro.disconnect();
-  }, [summary]);
+  const width = useClientSize(track, 'width', 0, [summary]);
 
   // Each recording has its own bookmarks.
   useEffect(() => { loadBookmarks(); setMenu(null); }, [key, loadBookmarks]);

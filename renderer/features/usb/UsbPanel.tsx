@@ -8,6 +8,7 @@ import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import type { UsbTransferDto, UsbTransferStatus } from '../../../app/protocol/index.js';
 import { Missing, Panel } from '../../components/Panel.js';
 import { grouped } from '../../components/format.js';
+import { useClientSize } from '../../components/use-client-size.js';
 import { useStore } from '../../store/index.js';
 import { positionSelectors } from '../../store/selectors.js';
 import { usbSelectors } from '../../store/usb-slice.js';
@@ -34,7 +35,6 @@ export function UsbPanel() {
   const { usbReload, usbFollow, usbEnsureRows, usbSelect, usbSetFilter, seekTo } = useStore.getState();
   const body = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(0);
 
   // Another recording: start over.
   useEffect(() => {
@@ -46,14 +46,7 @@ export function UsbPanel() {
     if (icount !== null && total !== null) usbFollow(icount);
   }, [icount, total === null, usbFollow]);
 
-  useEffect(() => {
-    const el = body.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
-    ro.observe(el);
-    setHeight(el.clientHeight);
-    return () => ro.disconnect();
-  }, [total === null]);
+  const height = useClientSize(body, 'height', 0, [total === null]);
 
   // A filter that shrinks the list clamps the scroll position: draw from where it really is.
   useEffect(() => {
