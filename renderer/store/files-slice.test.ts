@@ -7,23 +7,21 @@ import type { RecordingInfo, ServiceName } from '../../app/protocol/index.js';
 import { BridgeError, type HostBridge } from '../bridge/bridge.js';
 import { setHost } from './host.js';
 import { createHindsightStore } from './index.js';
+import { fakeBridge } from '../bridge/testing/fake-bridge.js';
 
 const scratch = { path: '/tmp/scratch/recording-1.hsrec', origin: 'recorded', guestImageName: 'shell.elf', end: 100 } as RecordingInfo;
 
 /** A host that records calls; `fail` makes a method answer with that error. */
 function fakeHost(fail: Partial<Record<ServiceName, BridgeError>> = {}): { bridge: HostBridge; calls: [ServiceName, unknown][] } {
   const calls: [ServiceName, unknown][] = [];
-  const bridge = {
-    call(method: ServiceName, params: { path?: string; overwrite?: boolean }) {
-      calls.push([method, params]);
-      const err = fail[method];
-      if (err && !(method === 'saveRecordingAs' && params.overwrite)) return Promise.reject(err);
-      if (method === 'saveRecordingAs') return Promise.resolve({ ...scratch, path: params.path, origin: 'file' });
-      if (method === 'recentFiles') return Promise.resolve([]);
-      return Promise.resolve({ ...scratch, path: params.path, origin: 'file' });
-    },
-    on: () => () => {}, onStatus: () => () => {}, hostName: 'fake', close() {},
-  } as unknown as HostBridge;
+  const bridge = fakeBridge((method: ServiceName, params: { path?: string; overwrite?: boolean }) => {
+    calls.push([method, params]);
+    const err = fail[method];
+    if (err && !(method === 'saveRecordingAs' && params.overwrite)) return Promise.reject(err);
+    if (method === 'saveRecordingAs') return Promise.resolve({ ...scratch, path: params.path, origin: 'file' });
+    if (method === 'recentFiles') return Promise.resolve([]);
+    return Promise.resolve({ ...scratch, path: params.path, origin: 'file' });
+  });
   return { bridge, calls };
 }
 

@@ -9,6 +9,7 @@ import { createHindsightStore } from './index.js';
 import { byteMark, memoryDiffKind, writerAt } from './memory-slice.js';
 import { memorySelectors } from './selectors.js';
 import { viewRequest } from './view-request.js';
+import { fakeBridge } from '../bridge/testing/fake-bridge.js';
 
 function state(icount: number): MachineView['state'] {
   return { icount, pc: 0x80000000, priv: 'M', registers: [{ name: 'zero', value: 0 }], csrs: [], waiting: false };
@@ -19,18 +20,12 @@ const bytes = (addr: number, len: number, v: number): MemoryDto => ({ addr, byte
 function fakeHost(): { bridge: HostBridge; reads: { addr: number; len: number }[]; answer(v?: number): Promise<void> } {
   const reads: { addr: number; len: number }[] = [];
   const waiting: ((v: number) => void)[] = [];
-  const bridge = {
-    call(method: ServiceName, params: { addr: number; len: number; expr?: string }) {
-      if (method === 'resolve') return Promise.resolve({ addr: 0x80001234, len: 8, symbol: 'buf' });
-      if (method !== 'readMemory') return Promise.reject(new Error(`unexpected ${method}`));
-      reads.push({ addr: params.addr, len: params.len });
-      return new Promise<MemoryDto>((resolve) => waiting.push((v) => resolve(bytes(params.addr, params.len, v))));
-    },
-    on: () => () => {},
-    onStatus: () => () => {},
-    hostName: 'fake',
-    close() {},
-  } as unknown as HostBridge;
+  const bridge = fakeBridge((method: ServiceName, params: { addr: number; len: number; expr?: string }) => {
+    if (method === 'resolve') return Promise.resolve({ addr: 0x80001234, len: 8, symbol: 'buf' });
+    if (method !== 'readMemory') return Promise.reject(new Error(`unexpected ${method}`));
+    reads.push({ addr: params.addr, len: params.len });
+    return new Promise<MemoryDto>((resolve) => waiting.push((v) => resolve(bytes(params.addr, params.len, v))));
+  });
   return {
     bridge, reads,
     async answer(v = 1) {

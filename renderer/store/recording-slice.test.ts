@@ -4,25 +4,20 @@
 
 import { describe, expect, it } from 'vitest';
 import type { LiveRecordingDto, RecordingInfo, ServiceName } from '../../app/protocol/index.js';
-import { BridgeError, type HostBridge } from '../bridge/bridge.js';
+import { BridgeError } from '../bridge/bridge.js';
 import { setHost } from './host.js';
 import { createHindsightStore } from './index.js';
+import { fakeBridge } from '../bridge/testing/fake-bridge.js';
 
 const LIVE: LiveRecordingDto = { guestImageName: 'shell.elf', devices: ['virtual:msc'], icount: 0, state: 'running', consoleLength: 0, maxInsns: null, endReason: null };
 
 function fakeHost(answer: (method: ServiceName, params: Record<string, unknown>) => Promise<unknown>) {
   const listeners = new Map<string, (d: unknown) => void>();
   const calls: [ServiceName, Record<string, unknown>][] = [];
-  const bridge = {
-    call(method: ServiceName, params: Record<string, unknown>) {
-      calls.push([method, params]);
-      return answer(method, params);
-    },
-    on(event: string, l: (d: unknown) => void) { listeners.set(event, l); return () => {}; },
-    onStatus: () => () => {},
-    hostName: 'fake',
-    close() {},
-  } as unknown as HostBridge;
+  const bridge = fakeBridge((method: ServiceName, params: Record<string, unknown>) => {
+    calls.push([method, params]);
+    return answer(method, params);
+  }, (event, l) => { listeners.set(event, l); return () => {}; });
   return { bridge, calls, fire: (event: string, data: unknown) => listeners.get(event)!(data) };
 }
 

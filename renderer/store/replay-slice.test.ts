@@ -4,10 +4,10 @@
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MachineView, MoveResult, RecordingInfo, ServiceName, StopDto } from '../../app/protocol/index.js';
-import type { HostBridge } from '../bridge/bridge.js';
 import { setHost } from './host.js';
 import { createHindsightStore } from './index.js';
 import { REPLAY_FRAME_MS, REPLAY_MAX_SECONDS, REPLAY_MIN_SECONDS, replayRate, replaySelectors } from './replay-slice.js';
+import { fakeBridge } from '../bridge/testing/fake-bridge.js';
 
 const BASE = 0x80000000;
 /** The instruction at position i is at BASE + 4 i: a breakpoint's address names one position. */
@@ -44,17 +44,11 @@ function fakeHost(end: number) {
       default: throw new Error(`unexpected ${method}`);
     }
   };
-  const bridge = {
-    call(method: ServiceName, params: Record<string, unknown>) {
-      calls.push({ method, params });
-      if (method === 'continue' && host.hold) return new Promise((resolve) => held.push(() => resolve(answer(method, params))));
-      return Promise.resolve().then(() => answer(method, params));
-    },
-    on: () => () => {},
-    onStatus: () => () => {},
-    hostName: 'fake',
-    close() {},
-  } as unknown as HostBridge;
+  const bridge = fakeBridge((method: ServiceName, params: Record<string, unknown>) => {
+    calls.push({ method, params });
+    if (method === 'continue' && host.hold) return new Promise((resolve) => held.push(() => resolve(answer(method, params))));
+    return Promise.resolve().then(() => answer(method, params));
+  });
   return { ...host, bridge };
 }
 

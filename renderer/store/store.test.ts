@@ -7,6 +7,7 @@ import { setHost } from './host.js';
 import { createHindsightStore } from './index.js';
 import { sourceSelectors } from './selectors.js';
 import { scrubViewRequest, viewRequest } from './view-request.js';
+import { fakeBridge } from '../bridge/testing/fake-bridge.js';
 
 function view(icount: number): MachineView {
   return { state: { icount, pc: 0x80000000 + icount * 4, priv: 'M', registers: [{ name: 'zero', value: 0 }, { name: 'ra', value: icount }], csrs: [], waiting: false } };
@@ -16,17 +17,11 @@ function view(icount: number): MachineView {
 function fakeHost(): { bridge: HostBridge; seeks: number[]; answer(): Promise<void> } {
   const seeks: number[] = [];
   const waiting: (() => void)[] = [];
-  const bridge = {
-    call(method: ServiceName, params: { icount: number }) {
-      if (method !== 'seek') return Promise.reject(new Error(`unexpected ${method}`));
-      seeks.push(params.icount);
-      return new Promise<MoveResult>((resolve) => waiting.push(() => resolve({ stop: { kind: 'position' }, view: view(params.icount) })));
-    },
-    on: () => () => {},
-    onStatus: () => () => {},
-    hostName: 'fake',
-    close() {},
-  } as unknown as HostBridge;
+  const bridge = fakeBridge((method: ServiceName, params: { icount: number }) => {
+    if (method !== 'seek') return Promise.reject(new Error(`unexpected ${method}`));
+    seeks.push(params.icount);
+    return new Promise<MoveResult>((resolve) => waiting.push(() => resolve({ stop: { kind: 'position' }, view: view(params.icount) })));
+  });
   return {
     bridge, seeks,
     async answer() {
