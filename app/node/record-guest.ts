@@ -23,7 +23,7 @@ import { loadGuestImage } from './guest-image.js';
 import { openUartInput, type UartInputQueue } from './uart-input.js';
 import { driveGuest } from './guest-driver.js';
 import { OutputBuffer } from './output-buffer.js';
-import { attachUsbDevices, openUsbDevices } from './commands/run.js';
+import { attachUsbDevices, openUsbDevices } from './usb-specs.js';
 import { HINDSIGHT_VERSION } from './version.js';
 import { addGuestSources } from './guest-sources.js';
 

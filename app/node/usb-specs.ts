@@ -11,6 +11,10 @@ import { CaptureFormatError, createCaptureDevice, parseUsbCapture } from '../usb
 import { HostUsbError } from '../../native-bridge/usb/host-device.js';
 import { openHostSpec } from '../../native-bridge/usb/host-list.js';
 import { CliError } from './io.js';
+import type { Machine } from '../engine/machine/machine.js';
+import type { RecordingInputPump } from '../replay/inputs/input-pump.js';
+import { UsbAttachments, openUsbBackends } from '../replay/sessions/usb-attachments.js';
+import type { DerivedEvent } from '../replay/trace/trace.js';
 
 const BLOCK = 512;
 
@@ -87,4 +91,15 @@ export async function createUsbBackend(spec: string): Promise<UsbDeviceBackend> 
     throw e;
   }
   throw new UsbSpecError(spec, 'unknown device; use virtual:hid-keyboard, virtual:cdc-acm, virtual:msc[:IMAGE], capture:FILE or host:VID:PID[:SERIAL]');
+}
+
+/** Opens the --usb devices (before anything else is created, so a bad spec leaves nothing behind). */
+export async function openUsbDevices(machine: Machine, specs: readonly string[]): Promise<UsbDeviceBackend[]> {
+  if (specs.length > machine.usb.portCount) throw new CliError(`${specs.length} --usb devices, but the controller has ${machine.usb.portCount} ports`);
+  return openUsbBackends(specs, createUsbBackend);
+}
+
+/** Plugs the devices into root hub ports 1, 2, ... in the order given. */
+export function attachUsbDevices(machine: Machine, pump: RecordingInputPump, backends: readonly UsbDeviceBackend[], derived?: (e: DerivedEvent) => void): UsbAttachments {
+  return new UsbAttachments(machine, pump, derived).attachInOrder(backends);
 }

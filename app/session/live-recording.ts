@@ -13,7 +13,7 @@ import { runGuestLoop, type GuestLoopEnd } from '../replay/sessions/guest-loop.j
 import { RecordSession } from '../replay/sessions/record-session.js';
 import { newRecordingHeader, type NewRecordingHeader } from '../replay/sessions/recording-header.js';
 import { SerialInputQueue } from '../replay/sessions/serial-input.js';
-import { UsbAttachments } from '../replay/sessions/usb-attachments.js';
+import { UsbAttachments, openUsbBackends } from '../replay/sessions/usb-attachments.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../replay/timeline/checkpoint-policy.js';
 import type { TraceWriter } from '../replay/trace/trace.js';
 import type { UsbDeviceBackend } from '../usb/usb-backend.js';
@@ -93,20 +93,13 @@ export class LiveRecording {
     if (opts.usb.length > machine.usb.portCount) {
       throw new SessionError('bad-request', `${opts.usb.length} USB devices, but the controller has ${machine.usb.portCount} ports`);
     }
-    const backends: UsbDeviceBackend[] = [];
-    try {
-      for (const spec of opts.usb) backends.push(await ports.openUsbDevice(spec));
-    } catch (e) {
-      await Promise.all(backends.map((b) => b.close())); // a real device must not stay claimed
-      throw e;
-    }
+    const backends = await openUsbBackends(opts.usb, (spec) => ports.openUsbDevice(spec));
     const interval = DEFAULT_CHECKPOINT_POLICY.interval;
     let writer: TraceWriter | null = null;
     try {
       writer = opts.scratch.create(newRecordingHeader(machine, { bytes: opts.image, name }, { createdBy: opts.createdBy, snapshotInterval: interval }));
       const session = new RecordSession(machine, writer, { interval });
-      const usb = new UsbAttachments(machine, session.inputs, (e) => session.recordDerived(e));
-      backends.forEach((b, i) => usb.attach(i + 1, b));
+      const usb = new UsbAttachments(machine, session.inputs, (e) => session.recordDerived(e)).attachInOrder(backends);
       return new LiveRecording(opts.scratch.path, name, [...opts.usb], opts.maxInsns ?? null, session, writer, usb, ports, emit);
     } catch (e) {
       writer?.close();

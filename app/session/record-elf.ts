@@ -12,7 +12,7 @@ import { runGuestLoop } from '../replay/sessions/guest-loop.js';
 import { RecordSession } from '../replay/sessions/record-session.js';
 import { newRecordingHeader, type NewRecordingHeader } from '../replay/sessions/recording-header.js';
 import { SerialInputQueue } from '../replay/sessions/serial-input.js';
-import { UsbAttachments } from '../replay/sessions/usb-attachments.js';
+import { UsbAttachments, openUsbBackends } from '../replay/sessions/usb-attachments.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../replay/timeline/checkpoint-policy.js';
 import type { OperationControl } from '../replay/timeline/timeline.js';
 import { OperationCancelledError } from '../replay/timeline/timeline.js';
@@ -72,18 +72,12 @@ export async function recordElf(
     throw new SessionError('bad-request', `${specs.length} USB devices, but the controller has ${machine.usb.portCount} ports`);
   }
   const aborted = (): boolean => control.signal?.aborted === true;
-  const backends: UsbDeviceBackend[] = [];
+  const backends = await openUsbBackends(specs, (spec) => {
+    if (!host.openUsbDevice) throw new SessionError('bad-request', `this host cannot attach USB devices (asked for ${spec})`);
+    if (aborted()) throw new OperationCancelledError();
+    return host.openUsbDevice(spec);
+  });
   const closeBackends = (): Promise<unknown> => Promise.all(backends.map((b) => b.close())); // a real device must not stay claimed
-  try {
-    for (const spec of specs) {
-      if (!host.openUsbDevice) throw new SessionError('bad-request', `this host cannot attach USB devices (asked for ${spec})`);
-      if (aborted()) throw new OperationCancelledError();
-      backends.push(await host.openUsbDevice(spec));
-    }
-  } catch (e) {
-    await closeBackends();
-    throw e;
-  }
 
   const interval = opts.snapshotInterval ?? DEFAULT_CHECKPOINT_POLICY.interval;
   let writer: TraceWriter;
@@ -99,7 +93,7 @@ export async function recordElf(
     // As the CLI's record: the controller's outside world even with no device (a transfer to an empty port answers 'nodev').
     const attachments = new UsbAttachments(machine, session.inputs, (e) => session.recordDerived(e));
     usb = attachments;
-    backends.forEach((b, i) => attachments.attach(i + 1, b));
+    attachments.attachInOrder(backends);
     const input = new SerialInputQueue();
     input.push(opts.serialInput ?? []);
     input.end();

@@ -8,10 +8,7 @@ import { loadGuestImage } from '../guest-image.js';
 import { openUartInput } from '../uart-input.js';
 import { driveGuest } from '../guest-driver.js';
 import { OutputBuffer } from '../output-buffer.js';
-import { UsbAttachments } from '../../replay/sessions/usb-attachments.js';
-import type { DerivedEvent } from '../../replay/trace/trace.js';
-import { createUsbBackend } from '../usb-specs.js';
-import type { UsbDeviceBackend } from '../../usb/usb-backend.js';
+import { attachUsbDevices, openUsbDevices } from '../usb-specs.js';
 
 export async function runCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -46,26 +43,6 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
     input.detach();
     await usb.close();
   }
-}
-
-/** Opens the --usb devices (before anything else is created, so a bad spec leaves nothing behind). */
-export async function openUsbDevices(machine: Machine, specs: readonly string[]): Promise<UsbDeviceBackend[]> {
-  if (specs.length > machine.usb.portCount) throw new CliError(`${specs.length} --usb devices, but the controller has ${machine.usb.portCount} ports`);
-  const opened: UsbDeviceBackend[] = [];
-  try {
-    for (const spec of specs) opened.push(await createUsbBackend(spec));
-  } catch (e) {
-    await Promise.all(opened.map((b) => b.close())); // a real device must not stay claimed
-    throw e;
-  }
-  return opened;
-}
-
-/** Plugs the devices into root hub ports 1, 2, ... in the order given. */
-export function attachUsbDevices(machine: Machine, pump: RecordingInputPump, backends: readonly UsbDeviceBackend[], derived?: (e: DerivedEvent) => void): UsbAttachments {
-  const usb = new UsbAttachments(machine, pump, derived);
-  backends.forEach((b, i) => usb.attach(i + 1, b));
-  return usb;
 }
 
 export function singleElf(positionals: string[]): string {

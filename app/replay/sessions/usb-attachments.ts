@@ -46,6 +46,12 @@ export class UsbAttachments {
     this.pump.offer(usbConnect, { port, attach: true, speed });
   }
 
+  /** Plugs `backends` into root hub ports 1, 2, ... in the order given. */
+  attachInOrder(backends: readonly UsbDeviceBackend[]): this {
+    backends.forEach((b, i) => this.attach(i + 1, b));
+    return this;
+  }
+
   /** Unplugs the device on `port` (also what a backend's disconnect does). */
   detach(port: number): void {
     const b = this.backends.get(port);
@@ -103,6 +109,21 @@ export class UsbAttachments {
     });
     this.inFlight.set(req.id, done.catch(() => {}));
   }
+}
+
+/**
+ * Opens the devices `specs` name, in order, with `open`. When one cannot be opened, those already
+ * open are closed (a real device must not stay claimed) and the error is rethrown: nothing stays open.
+ */
+export async function openUsbBackends(specs: readonly string[], open: (spec: string) => Promise<UsbDeviceBackend>): Promise<UsbDeviceBackend[]> {
+  const opened: UsbDeviceBackend[] = [];
+  try {
+    for (const spec of specs) opened.push(await open(spec));
+  } catch (e) {
+    await Promise.all(opened.map((b) => b.close()));
+    throw e;
+  }
+  return opened;
 }
 
 export function toUsbTransfer(req: UsbTransferRequest): UsbTransfer {
