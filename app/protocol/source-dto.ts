@@ -89,7 +89,10 @@ export interface VariableDto {
   readonly address?: Address;
   readonly size: number;
   readonly ref: VariableRef;
-  /** Children built so far; `expandable` when more can be asked for (expandVariable). */
+  /**
+   * Children built so far (none in the `variables` list; one level from expandVariable and
+   * evaluate); `expandable` when more can be asked for (expandVariable).
+   */
   readonly children?: readonly VariableDto[];
   readonly expandable: boolean;
   /** For roots: 'parameter' | 'local' | 'static' | 'global'. */

@@ -80,6 +80,10 @@ describe('source level over the sample shell', () => {
     const devices = find(vars.globals, 'devices');
     expect(devices.address).toBe(session.handle('resolve', { expr: 'devices' }).addr);
     expect(devices.size).toBe(session.handle('resolve', { expr: 'devices' }).len);
+    // The list holds roots only: an aggregate says it expands, its children come from expandVariable.
+    expect(devices).toMatchObject({ expandable: true });
+    expect(devices.children).toBeUndefined();
+    expect(find(vars.globals, 'n_devices')).toMatchObject({ expandable: false });
   });
 
   it('expands a variable level by level and evaluates lvalues for hover', () => {

@@ -187,8 +187,13 @@ export class SourceLevel {
 
   // ---- internals --------------------------------------------------------------------------------
 
+  /**
+   * A root of the variables list: its value without children (`expandable` says whether it has
+   * some; the panel asks expandVariable for them). The list comes with every settled move; children
+   * of every global array were ~0.5 MB a move on workload.elf, shown by nobody.
+   */
   private dto(v: VariableInfo, state: EvalFrame, ref: VariableRef): VariableDto {
-    return toVariableDto(this.di.valueOf(v, state, { depth: LEVELS }), ref, v);
+    return toVariableDto(this.di.valueOf(v, state, { depth: 0 }), ref, v);
   }
 
   private globalList(): GlobalVariable[] {

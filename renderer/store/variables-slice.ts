@@ -1,6 +1,6 @@
-// Variables of the selected frame and the globals, as value trees. A node's children come with
-// the answer one level deep; expanding deeper asks the host (expandVariable) and keeps the node
-// expanded across moves (its children are asked for again at the new position).
+// Variables of the selected frame and the globals, as value trees. The list has the roots only;
+// expanding a node asks the host for its children (expandVariable) and keeps the node expanded
+// across moves (its children are asked for again at the new position).
 
 import type { VariableDto, VariableRef, VariablesDto } from '../../app/protocol/index.js';
 import { host } from './host.js';

@@ -69,6 +69,21 @@ describe('formatValue', () => {
     expect(typeName({ kind: 'pointer', size: 4, target: arr(int, 3) })).toBe('int (*)[3]');
   });
 
+  it('keeps a display to a summary of about a thousand characters; the children hold the rest', () => {
+    const words = Array.from({ length: 112 * 112 }, (_, i) => i * 7919);
+    const matrix = formatValue(arr(int, 112, 112), le(...words), { depth: 1 });
+    expect(matrix.display.length).toBeLessThan(1_100);
+    expect(matrix.display.startsWith('{{0, 7919, 15838,')).toBe(true);
+    expect(matrix.display.endsWith('...}...}')).toBe(true);
+    expect(matrix.children).toHaveLength(100);
+    expect(matrix.children![99]!.display.startsWith(`{${99 * 112 * 7919},`)).toBe(true);
+    // A struct cut after a long member says so instead of listing its other members as "...".
+    const big = arr(int, 1000);
+    const rec: Type = { kind: 'struct', name: 'rec', size: 4004, declaration: false, dieOffset: 2, members: [{ name: 'buf', type: big, offset: 0 }, { name: 'n', type: int, offset: 4000 }] };
+    const r = formatValue(rec, le(...Array.from({ length: 1001 }, (_, i) => i + 1_000_000)));
+    expect(r.display).toMatch(/^\{buf = \{1000000, 1000001, .*\.\.\.\}, \.\.\.\}$/);
+  });
+
   it('stays cheap on absurd nesting', () => {
     let t: Type = int;
     let size = 4;

@@ -6,7 +6,7 @@
 // without gdb's `(type *)` prefix: the type is a column of its own.)
 // Children are built to `depth` levels; deeper nodes are `expandable` and can be formatted on
 // demand from their address. Display strings are capped at 200 elements per array, as gdb's
-// `print elements`.
+// `print elements`, and at about DISPLAY_CHARS characters in all (then "...").
 
 import { bytesToNumberBig } from '../dwarf/expression.js';
 import { typeName } from './type-names.js';
@@ -43,8 +43,13 @@ const REPEAT_THRESHOLD = 10; // gdb `print repeats`
 const MAX_DISPLAY_DEPTH = 12;
 /** Values shown in one display string at most: nested arrays of hostile sizes stay cheap. */
 const DISPLAY_BUDGET = 5_000;
+/**
+ * Characters of values in one display string, about: a one-line summary, not the whole value
+ * (a 112×112 matrix was 46 KB in every answer and every table cell); the children show the rest.
+ */
+const DISPLAY_CHARS = 1_000;
 
-interface Budget { left: number }
+interface Budget { left: number; chars: number }
 
 export function formatValue(type: Type, bytes: Uint8Array, opts: FormatOptions = {}): ValueNode {
   return node(opts.name ?? '', type, bytes, opts.address, opts, opts.depth ?? 3);
@@ -52,7 +57,7 @@ export function formatValue(type: Type, bytes: Uint8Array, opts: FormatOptions =
 
 function node(name: string, type: Type, bytes: Uint8Array, address: number | undefined, opts: FormatOptions, depth: number): ValueNode {
   const t = resolveType(type);
-  const base = { name, typeName: typeName(type), type, display: display(type, bytes, opts, 0, { left: DISPLAY_BUDGET }), ...(address !== undefined ? { address } : {}) };
+  const base = { name, typeName: typeName(type), type, display: display(type, bytes, opts, 0, { left: DISPLAY_BUDGET, chars: DISPLAY_CHARS }), ...(address !== undefined ? { address } : {}) };
   if (bytes.length < typeSize(type)) return { ...base, expandable: false };
   switch (t.kind) {
     case 'pointer': {
@@ -100,10 +105,18 @@ function elementType(t: Extract<Type, { kind: 'array' }>): Type {
   return { kind: 'array', element: t.element, counts: t.counts.slice(1), size: count ? Math.floor(t.size / count) : 0 };
 }
 
-/** The gdb-style text of a value. */
+/** The gdb-style text of a value, within `budget`. */
 function display(type: Type, bytes: Uint8Array, opts: FormatOptions, level: number, budget: Budget): string {
+  if (level > MAX_DISPLAY_DEPTH || budget.left-- <= 0 || budget.chars <= 0) return '...';
+  const text = displayText(type, bytes, opts, level, budget);
+  if (!isAggregate(resolveType(type))) budget.chars -= text.length + 2; // and its ", "
+  return text;
+}
+
+const isAggregate = (t: Type): boolean => t.kind === 'array' || t.kind === 'struct' || t.kind === 'union' || t.kind === 'class';
+
+function displayText(type: Type, bytes: Uint8Array, opts: FormatOptions, level: number, budget: Budget): string {
   const t = resolveType(type);
-  if (level > MAX_DISPLAY_DEPTH || budget.left-- <= 0) return '...';
   if (bytes.length < typeSize(type) && t.kind !== 'array') return '<unavailable>';
   switch (t.kind) {
     case 'base': return scalarText(t.encoding, t.size, bytes);
@@ -118,12 +131,14 @@ function display(type: Type, bytes: Uint8Array, opts: FormatOptions, level: numb
       return s;
     }
     case 'struct': case 'union': case 'class': {
-      const parts = t.members.map((m) => {
+      const parts: string[] = [];
+      for (const m of t.members) {
+        if (budget.chars <= 0) { parts.push('...'); break; }
         const v = m.bitSize !== undefined && m.bitOffset !== undefined
           ? bitFieldText(m.type, bytes, m.bitOffset, m.bitSize)
           : display(m.type, bytes.subarray(m.offset, m.offset + typeSize(m.type)), opts, level + 1, budget);
-        return m.name ? `${m.name} = ${v}` : v;
-      });
+        parts.push(m.name ? `${m.name} = ${v}` : v);
+      }
       return `{${parts.join(', ')}}`;
     }
     case 'array': {
@@ -132,9 +147,13 @@ function display(type: Type, bytes: Uint8Array, opts: FormatOptions, level: numb
       const esize = typeSize(elemType);
       if (count === undefined || esize === 0) return '{}';
       const n = Math.min(count, Math.floor(bytes.length / esize));
-      if (isCharType(resolveType(elemType))) return charArrayText(bytes.subarray(0, n));
+      if (isCharType(resolveType(elemType))) {
+        const text = charArrayText(bytes.subarray(0, n));
+        budget.chars -= text.length + 2;
+        return text;
+      }
       const items: string[] = [];
-      for (let i = 0; i < Math.min(n, PRINT_ELEMENTS) && budget.left > 0; i++) {
+      for (let i = 0; i < Math.min(n, PRINT_ELEMENTS) && budget.left > 0 && budget.chars > 0; i++) {
         items.push(display(elemType, bytes.subarray(i * esize, (i + 1) * esize), opts, level + 1, budget));
       }
       return `{${withRepeats(items).join(', ')}${n > items.length ? '...' : ''}}`;
