@@ -24,6 +24,8 @@ export interface PositionSlice {
    * stack and variables, which follow once the scrubber rests (a discrete move gets them at once).
    */
   seekTo(icount: number, opts?: { readonly scrubbing?: boolean }): void;
+  /** The scrubber was let go: the call stack and variables follow as soon as its last seek lands. */
+  scrubEnded(): void;
   step(): Promise<void>;
   stepBack(): Promise<void>;
   continueForward(): Promise<void>;
@@ -40,6 +42,8 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
   /** The latest position asked for and not sent yet, and whether it came from a drag. */
   let seekTarget: number | null = null;
   let targetScrubbing = false;
+  /** The scrubber is let go: settle without waiting SETTLE_MS. */
+  let released = false;
 
   async function pump(): Promise<void> {
     if (get().seekInFlight || seekTarget === null) return;
@@ -70,6 +74,7 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
   let settleTimer: ReturnType<typeof setTimeout> | null = null;
   function scheduleSettle(): void {
     if (settleTimer !== null) clearTimeout(settleTimer);
+    if (released) { settleTimer = null; void settle(); return; }
     settleTimer = setTimeout(() => { settleTimer = null; void settle(); }, SETTLE_MS);
   }
 
@@ -118,9 +123,15 @@ export const createPositionSlice: SliceCreator<PositionSlice> = (set, get) => {
       if (seekTarget !== null) metrics.coalesced++;
       seekTarget = t;
       targetScrubbing = opts?.scrubbing === true;
+      released = false;
       if (settleTimer !== null) { clearTimeout(settleTimer); settleTimer = null; }
       set({ pendingIcount: t });
       void pump();
+    },
+    scrubEnded() {
+      released = true;
+      // The last seek has landed already and waits for SETTLE_MS: settle now.
+      if (settleTimer !== null) scheduleSettle();
     },
     step: () => move((s) => host().call('step', { view: viewRequest(s) })),
     stepBack: () => move((s) => host().call('stepBack', { view: viewRequest(s) })),

@@ -54,6 +54,37 @@ describe('store', () => {
     expect(store.getState().prevRegisters).toEqual([0, 10]);
   });
 
+  it('fills in the whole view as soon as the scrubber is let go, not a settle time later', async () => {
+    const calls: { method: ServiceName; view: unknown }[] = [];
+    const waiting: (() => void)[] = [];
+    setHost(fakeBridge((method: ServiceName, params: { icount?: number; view: unknown }) => {
+      calls.push({ method, view: params.view });
+      return new Promise((resolve) => waiting.push(() => resolve(method === 'seek' ? { stop: { kind: 'position' }, view: view(params.icount!) } : view(77))));
+    }));
+    const flush = async (): Promise<void> => { for (let i = 0; i < 5; i++) await Promise.resolve(); };
+    const store = createHindsightStore();
+    store.setState({ info: { end: 1000 } as never });
+    store.getState().seekTo(10, { scrubbing: true });
+    store.getState().seekTo(20, { scrubbing: true });
+    waiting.shift()!(); await flush();
+    // Still dragging: the seek to 20 runs, nothing else.
+    expect(calls.map((c) => c.method)).toEqual(['seek', 'seek']);
+    expect(calls[1]!.view).toEqual(scrubViewRequest(store.getState()));
+    store.getState().scrubEnded();
+    waiting.shift()!(); await flush();
+    // Let go while the last seek was in flight: the whole view is asked for when it lands.
+    expect(calls.map((c) => c.method)).toEqual(['seek', 'seek', 'getState']);
+    expect(calls[2]!.view).toEqual(viewRequest(store.getState()));
+    waiting.shift()!(); await flush();
+    expect(store.getState().state?.icount).toBe(77);
+    // Let go after the last seek landed: at once.
+    store.getState().seekTo(30, { scrubbing: true });
+    waiting.shift()!(); await flush();
+    expect(calls.map((c) => c.method)).toEqual(['seek', 'seek', 'getState', 'seek']);
+    store.getState().scrubEnded();
+    expect(calls.map((c) => c.method)).toEqual(['seek', 'seek', 'getState', 'seek', 'getState']);
+  });
+
   it('keeps the longest console prefix and shows as much as the position has', () => {
     const store = createHindsightStore();
     const s = store.getState();

@@ -41,7 +41,7 @@ export function TimelinePanel() {
   const zoomed = useStore(timelineViewSelectors.zoomed);
   const bookmarks = useStore(bookmarkSelectors.list);
   const editing = useStore((s) => s.editingBookmark);
-  const { seekTo, usbSelect, zoomTimeline, panTimeline, setTimelineWindow, centerTimelineOn, fitTimeline,
+  const { seekTo, scrubEnded, usbSelect, zoomTimeline, panTimeline, setTimelineWindow, centerTimelineOn, fitTimeline,
     loadBookmarks, addBookmark, renameBookmark, removeBookmark, editBookmark } = useStore.getState();
   const usbSelected = useStore(usbSelectors.selected);
   const live = useStore(recordingSelectors.live);
@@ -132,12 +132,14 @@ export function TimelinePanel() {
     setMenu(null);
     dragging.current = true;
     capture(e);
-    seekTo(icountAt(e.clientX));
+    // The first position of a drag (or a click): the whole view follows when the pointer is let go.
+    seekTo(icountAt(e.clientX), { scrubbing: true });
   };
   const onMove = (e: PointerEvent<HTMLDivElement>) => {
     if (dragging.current) seekTo(icountAt(e.clientX), { scrubbing: true });
   };
   const onUp = (e: PointerEvent<HTMLDivElement>) => {
+    if (dragging.current) scrubEnded();
     dragging.current = false;
     release(e);
   };
