@@ -69,14 +69,20 @@ describe('DebugSession over the sample shell', () => {
     expect(info.complete).toBe(true);
   });
 
-  it('reads the recording ahead in idle steps, none without an open recording', async () => {
+  it('reads the recording ahead and rehearses it in idle steps that leave the position as it was', async () => {
     expect(new DebugSession(memoryPorts()).idleStep()).toBe(false);
     const fresh = await openShell();
+    const s = fresh.session;
+    const end = s.handle('recordingInfo', {})!.end;
+    const before = s.handle('seek', { icount: Math.floor(end / 2), view: { disasm: { before: 2, after: 2 } } }).view;
     let steps = 0;
-    while (fresh.session.idleStep()) steps++;
-    // The shell's recording has a few snapshots; the first was read by the open.
-    expect(steps).toBe(fresh.session.handle('timelineSummary', {}).snapshots.length - 1);
-    expect(fresh.session.idleStep()).toBe(false);
+    while (s.idleStep()) steps++;
+    // The shell's recording has a few snapshots: reading ahead takes one step each (the open
+    // read the first), rehearsing one each (up to 32), the last one's step says it is done.
+    const snapshots = s.handle('timelineSummary', {}).snapshots.length;
+    expect(steps).toBe(snapshots - 1 + Math.min(32, snapshots) - 1);
+    expect(s.idleStep()).toBe(false);
+    expect(s.handle('getState', { view: { disasm: { before: 2, after: 2 } } })).toEqual(before);
   });
 
   it('shows the console exactly up to the position', () => {

@@ -232,12 +232,15 @@ export class DebugSession {
   /**
    * Work for idle time, one small step a call (a host calls it between requests while it returns
    * true): reads the open recording's snapshots ahead into memory (Timeline.readAhead), so that
-   * seeks and scrubbing restore without reading the file. Nothing while a recording is being made.
+   * seeks and scrubbing restore without reading the file, then rehearses a little of each part of
+   * the recording (Timeline.warmUp), so that the first drag runs warm code. Each step leaves the
+   * position and state as they were. Nothing while a recording is being made.
    */
   idleStep(): boolean {
     if (this.live !== null || this.elfRun !== null || this.open === null) return false;
     try {
-      return this.open.timeline.readAhead();
+      const tl = this.open.timeline;
+      return tl.readAhead() || tl.warmUp();
     } catch {
       return false; // a damaged snapshot: the seek that needs it reports it, with its context
     }

@@ -13,8 +13,9 @@ const flag = new Int32Array(data.cancelFlag);
 const post = (m: FromWorker): void => port.postMessage(m);
 const session = new DebugSession(nodeSessionPorts(data.scratchDir), (event, d) => post({ type: 'event', event, data: d }));
 
-// Idle time reads the recording ahead (DebugSession.idleStep), one snapshot a turn: a request that
-// comes meanwhile waits for at most one step (a keyframe: a few ms).
+// Idle time reads the recording ahead and rehearses it (DebugSession.idleStep), one step a turn: a
+// request that comes meanwhile waits for at most one step (a keyframe read: a few ms; a rehearsal:
+// ~10 ms, plus the way back to the position, at most one snapshot interval of replay).
 let idleScheduled = false;
 const idle = (): void => {
   idleScheduled = session.idleStep();

@@ -65,6 +65,26 @@ describe('Timeline', () => {
     }
   });
 
+  it('rehearsing parts of the recording while idle comes back to the same position and state', () => {
+    const { trace } = record('timer', 3_000);
+    const tl = new Timeline(trace);
+    const at = Math.floor(trace.completeUpTo / 2) + 1_234; // between two snapshots
+    tl.seek(at);
+    const hash = tl.machine.stateHash();
+    const visited: number[] = [];
+    const restore = tl.restore.bind(tl);
+    tl.restore = (i) => { visited.push(i); restore(i); };
+    let steps = 1;
+    while (tl.warmUp()) steps++;
+    expect(tl.warmUp()).toBe(false);
+    // One step per place rehearsed, each after a snapshot of its own (coming back may restore too).
+    expect(steps).toBe(Math.min(32, tl.snapshots.length));
+    expect(new Set(visited).size).toBeGreaterThanOrEqual(steps - 1);
+    expect(visited.length).toBeGreaterThanOrEqual(steps);
+    expect(tl.position).toBe(at);
+    expect(tl.machine.stateHash()).toBe(hash);
+  });
+
   it('reading ahead while idle fills the page cache, after which seeks read no pages and stay exact', () => {
     const { trace } = record('timer', 3_000);
     const end = trace.completeUpTo;
