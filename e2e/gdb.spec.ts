@@ -25,16 +25,18 @@ describe.skipIf(skip !== null)('gdb from the UI', () => {
     await page.getByTestId('gdb-start').click();
     await expect.poll(() => page.getByTestId('gdb-status').textContent()).toMatch(/waiting for gdb on 127\.0\.0\.1:\d+/);
     const command = (await page.getByTestId('gdb-command').textContent())!;
-    const m = /^gdb-multiarch (\S+) -ex 'target remote 127\.0\.0\.1:(\d+)'$/.exec(command);
+    const m = /^gdb-multiarch (\S+) -x (\S+hindsight\.gdb) -ex 'target remote 127\.0\.0\.1:(\d+)'$/.exec(command);
     expect(m, command).not.toBeNull();
-    const [, elf, port] = m!;
+    const [, elf, script, port] = m!;
     expect(await page.getByTestId('gdb-button').textContent()).toContain(`:${port}`);
     await screenshot(page, 'gdb-listening');
 
     if (haveGdb) {
       // gdb stays connected for a moment (shell sleep) so the panel can be seen saying so.
-      const gdb = spawn(GDB, ['-batch', '-nx', elf!, '-ex', `target remote 127.0.0.1:${port}`, '-ex', 'monitor icount', '-ex', 'stepi',
-        '-ex', 'monitor icount', '-ex', 'reverse-stepi', '-ex', 'monitor icount', '-ex', 'info registers pc', '-ex', 'shell sleep 3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // As the command says (its script makes gdb see where `monitor seek` moved to).
+      const gdb = spawn(GDB, ['-batch', '-nx', elf!, '-x', script!, '-ex', `target remote 127.0.0.1:${port}`, '-ex', 'monitor icount', '-ex', 'stepi',
+        '-ex', 'monitor icount', '-ex', 'reverse-stepi', '-ex', 'monitor icount', '-ex', 'info registers pc',
+        '-ex', 'monitor seek 20000', '-ex', 'info registers pc', '-ex', 'shell sleep 3'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       gdb.stdout.on('data', (d: Buffer) => { out += d.toString(); });
       gdb.stderr.on('data', (d: Buffer) => { out += d.toString(); });
@@ -43,8 +45,10 @@ describe.skipIf(skip !== null)('gdb from the UI', () => {
       await screenshot(page, 'gdb-connected');
       await exited;
       const at = [...out.matchAll(/^icount (\d+), pc 0x([0-9a-f]+)/gm)].map((x) => Number(x[1]));
-      expect(at, out).toEqual([30000, 30001, 30000]);
-      expect(out).toMatch(/^pc +0x[0-9a-f]+/m);
+      expect(at, out).toEqual([30000, 30001, 30000, 20000]);
+      const pcs = [...out.matchAll(/^icount \d+, pc 0x([0-9a-f]+)/gm)].map((x) => x[1]);
+      expect(pcs[3], 'the seek moved somewhere else').not.toBe(pcs[2]);
+      expect([...out.matchAll(/^pc +0x([0-9a-f]+)/gm)].map((x) => x[1]), out).toEqual([pcs[2], pcs[3]]);
       await expect.poll(() => page.getByTestId('gdb-status').textContent()).toContain('waiting for gdb');
       // gdb moved on its own: the UI is where it was.
       expect(await shownIcount(page)).toBe(30000);

@@ -4,6 +4,7 @@
 
 import { pathToFileURL } from 'node:url';
 import os from 'node:os';
+import { unpacked } from '../app/node/gdb-connect.js';
 import { HostServices } from '../app/node/serve/host-services.js';
 import { makeScratchDir } from '../app/node/serve/node-ports.js';
 import { RecentFiles } from '../app/node/serve/recent-files.js';
@@ -19,14 +20,6 @@ export interface EngineFiles {
 export interface Engine {
   readonly host: HostServices;
   close(): Promise<void>;
-}
-
-/**
- * Where a file electron-builder unpacked from the asar really is (electron-builder.yml asarUnpack):
- * worker threads run ES modules from real files. Unchanged outside a packaged app.
- */
-export function unpacked(file: string): string {
-  return file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
 }
 
 export function startEngine(files: EngineFiles, log: (line: string) => void): Engine {

@@ -2,7 +2,8 @@
 //
 //   icount                  the position (instructions retired) and pc
 //   seek N|start|end        moves there (drops a diversion); gdb's caches do not know it moved:
-//                           run `maintenance flush register-cache` afterwards
+//                           assets/gdb/hindsight.gdb (the connect line sources it) flushes them
+//                           after each monitor command, else `maintenance flush register-cache`
 //   prev-write EXPR         the last write to EXPR before the position: icount, pc, old and new
 //   next-write EXPR         bytes, writer (cpu or dma). Prints only, does not move (use seek N).
 //   info                    what the recording holds (length, end, snapshots, USB transfers)
@@ -17,12 +18,16 @@ import type { ReplayTarget } from './replay-target.js';
 
 const HELP = `Hindsight monitor commands:
   monitor icount                the position (instructions retired) and pc
-  monitor seek N|start|end      move to icount N, then: maintenance flush register-cache
+  monitor seek N|start|end      move to icount N (without hindsight.gdb sourced, then run
+                                "maintenance flush register-cache" for gdb to see it)
   monitor prev-write EXPR       the last write to EXPR before here (prints; does not move)
   monitor next-write EXPR       the next write to EXPR from here (prints; does not move)
   monitor info                  what the recording holds
 EXPR: ADDR:LEN, ADDR (4 bytes), SYMBOL or SYMBOL:LEN (numbers decimal or 0x-hex)
 `;
+
+/** gdb keeps the registers it read before a seek unless hindsight.gdb's hook flushes them. */
+const SEEK_NOTE = 'hindsight: if gdb was not started with -x hindsight.gdb (the connect line does), run "maintenance flush register-cache" for it to see the move\n';
 
 export class MonitorError extends Error {
   override name = 'MonitorError';
@@ -75,7 +80,7 @@ export function runMonitor(target: ReplayTarget, line: string): string {
       if (to === null || args.length !== 1) throw new MonitorError('usage: monitor seek N|start|end');
       if (to > target.end) throw new MonitorError(`icount ${to} is past the end of the recording (${target.end})`);
       target.seek(to);
-      return `${where()}\nhindsight: gdb does not know the machine moved: run "maintenance flush register-cache"\n`;
+      return `${where()}\n${SEEK_NOTE}`;
     }
     case 'prev-write':
     case 'next-write': {

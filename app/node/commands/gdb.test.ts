@@ -58,8 +58,8 @@ async function startServer(args: string[]): Promise<Server> {
 }
 
 /** Runs gdb-multiarch in batch mode against the server; returns its output (stdout then stderr). */
-function gdbBatch(elf: string, port: number, commands: readonly string[]): Promise<string> {
-  const args = ['-batch', '-nx', elf, '-ex', 'set architecture riscv:rv32', '-ex', `target remote 127.0.0.1:${port}`,
+function gdbBatch(elf: string, port: number, commands: readonly string[], options: readonly string[] = []): Promise<string> {
+  const args = ['-batch', '-nx', elf, ...options, '-ex', 'set architecture riscv:rv32', '-ex', `target remote 127.0.0.1:${port}`,
     ...commands.flatMap((c) => ['-ex', c])];
   return new Promise((resolve, reject) => {
     execFile(GDB, args, { timeout: 50_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
@@ -220,6 +220,24 @@ describe.skipIf(!haveGdb)('hindsight gdb with gdb-multiarch', () => {
     expect(regs.get('pc')).toBe(state.pc);
     for (const name of csrs) expect(regs.get(name), name).toBe(state.csr[name]);
     expect(regs.get('priv')).toBe(state.csr.priv);
+  });
+
+  it('the connect line it prints sources hindsight.gdb, with which gdb sees where `monitor seek` moved', async () => {
+    const server = await startServer([timerRec]);
+    const line = /connect with: gdb-multiarch (\S+) -x (\S+) -ex 'target remote 127\.0\.0\.1:(\d+)'/.exec(server.stderr());
+    expect(line, server.stderr()).not.toBeNull();
+    const [, elf, script, port] = line!;
+    expect(elf).toBe('timer.elf'); // the recording's guest image, by name
+    expect(path.basename(script!)).toBe('hindsight.gdb');
+    const gdb = await gdbBatch(timerElf, Number(port), ['p $pc', 'monitor seek end', 'p $pc', 'bt 1', 'monitor seek 5000', 'p $pc'], ['-x', script!]);
+    expect(await server.done).toBe(0);
+    // Each seek says where it went; gdb's $pc is that pc (without the script it stays the first one).
+    const seeks = positions(gdb);
+    const pcs = [...gdb.matchAll(/^\$\d+ = .*0x([0-9a-f]+)/gm)].map((m) => parseInt(m[1]!, 16));
+    expect(seeks.map((s) => s.icount)).toEqual([(await cliJson<{ icountEnd: number }>(['info', timerRec, '--json'])).icountEnd, 5000]);
+    expect(new Set([pcs[0], seeks[0]!.pc, seeks[1]!.pc]).size, gdb).toBe(3);
+    expect(pcs.slice(1), gdb).toEqual(seeks.map((s) => s.pc));
+    expect(gdb).toMatch(/^#0 .*hs_poweroff/m);
   });
 
   it('serves an ELF by recording it first (guest output on stdout), and says so', async () => {

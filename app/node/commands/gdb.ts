@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { ReplayTarget } from '../../gdb/replay-target.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../../replay/timeline/checkpoint-policy.js';
 import { listenGdbTcp, type GdbTcpServer } from '../gdb-server-tcp.js';
+import { gdbCommandLine } from '../gdb-connect.js';
 import { isElfFile } from '../guest-image.js';
 import { CliError, parseCount, type Io } from '../io.js';
 import { openRecording, openTimeline } from '../open-recording.js';
@@ -123,7 +124,7 @@ async function serve(file: string, opts: ServeOptions, io: Io): Promise<number> 
       io.stderr('hindsight: warning: not a loopback address; anyone who can reach it can read this recording and its guest image\n');
     }
     const elf = opts.elfHint ?? reader.header.guestImageName;
-    io.stderr(`hindsight: connect with: gdb-multiarch ${elf} -ex 'target remote ${where}' (position: icount ${tl.position} of ${tl.end})\n`);
+    io.stderr(`hindsight: connect with: ${gdbCommandLine(elf, where)} (position: icount ${tl.position} of ${tl.end})\n`);
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigint);
     await server.finished;

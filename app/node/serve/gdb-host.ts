@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import type { GdbServerStatus } from '../../protocol/host-dto.js';
 import { SessionError } from '../../session/errors.js';
+import { gdbCommandLine } from '../gdb-connect.js';
 
 /** What the host passes to the worker. */
 export interface GdbWorkerData {
@@ -34,15 +35,6 @@ export interface GdbStartRequest {
   readonly elf: { readonly path: string; readonly write: boolean };
   readonly at: number;
   readonly port: number;
-}
-
-/** A word for a POSIX shell: as is when safe, else single-quoted. */
-export function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-export function gdbCommandLine(elf: string, host: string, port: number): string {
-  return `gdb-multiarch ${shellWord(elf)} -ex 'target remote ${host}:${port}'`;
 }
 
 const STOP_GRACE_MS = 2000;
@@ -92,7 +84,7 @@ export class GdbServerHost {
             started = true;
             this.set({
               running: true, host: m.host, port: m.port, recordingPath: req.recordingPath, elfPath: req.elf.path,
-              commandLine: gdbCommandLine(req.elf.path, m.host, m.port), clientConnected: false, startIcount: m.at,
+              commandLine: gdbCommandLine(req.elf.path, `${m.host}:${m.port}`), clientConnected: false, startIcount: m.at,
             });
             resolve(this.current);
             return;

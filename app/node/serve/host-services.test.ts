@@ -148,7 +148,7 @@ describe.skipIf(!existsSync(GDB_WORKER))('host services: the gdb server for the 
     if (!st.running) throw new Error('not running');
     // Made from an ELF that is still on disk: gdb loads the original.
     expect(st).toMatchObject({ host: '127.0.0.1', recordingPath: info.path, elfPath: TIMER, startIcount: at, clientConnected: false });
-    expect(st.commandLine).toBe(`gdb-multiarch ${TIMER} -ex 'target remote 127.0.0.1:${st.port}'`);
+    expect(st.commandLine).toBe(`gdb-multiarch ${TIMER} -x ${path.join(ROOT, 'assets/gdb/hindsight.gdb')} -ex 'target remote 127.0.0.1:${st.port}'`);
     expect(ok<GdbServerStatus>(await host.request('gdbServerStatus', {}))).toEqual(st);
     // The UI moves on its own: gdb still starts where the server was started.
     ok(await host.request('seek', { icount: 10, view: {} }));
