@@ -85,6 +85,23 @@ describe('Timeline', () => {
     expect(tl.machine.stateHash()).toBe(hash);
   });
 
+  it('a damaged snapshot met while rehearsing: the error comes out, the position stays, rehearsing ends', () => {
+    const { trace } = record('timer', 3_000);
+    const damaged = trace.snapshots().sort((a, b) => a.icount - b.icount)[1]!;
+    const pages = trace.snapshotPages.bind(trace);
+    trace.snapshotPages = (id) => id !== damaged.id ? pages(id) : pages(id).map((p, k) => (k === 0 ? { page: p.page, data: p.data.map((b) => b ^ 0xff) } : p));
+    const tl = new Timeline(trace);
+    expect(tl.snapshots.length).toBeLessThanOrEqual(32); // so the rehearsals go 0, 1, 2, ...
+    const at = Math.floor(damaged.icount / 2); // before it: coming back does not need it
+    tl.seek(at);
+    const hash = tl.machine.stateHash();
+    expect(tl.warmUp()).toBe(true);
+    expect(() => tl.warmUp()).toThrow(/is corrupt/);
+    expect(tl.position).toBe(at);
+    expect(tl.machine.stateHash()).toBe(hash);
+    expect(tl.warmUp()).toBe(false);
+  });
+
   it('reading ahead while idle fills the page cache, after which seeks read no pages and stay exact', () => {
     const { trace } = record('timer', 3_000);
     const end = trace.completeUpTo;

@@ -265,9 +265,15 @@ export class Timeline {
     const pos = this.position;
     const from = this.snapshots[i]!.icount;
     const next = this.snapshots[i + 1]?.icount ?? this.end;
-    this.restore(i);
-    this.replayTo(Math.min(next, from + WARM_INSNS));
-    this.seek(pos);
+    try {
+      this.restore(i);
+      this.replayTo(Math.min(next, from + WARM_INSNS));
+    } catch (e) {
+      this.warmQueue.length = 0; // a damaged snapshot: the seek that needs it will say so, in context
+      throw e;
+    } finally {
+      this.seek(pos);
+    }
     return this.warmQueue.length > 0;
   }
 
