@@ -13,17 +13,15 @@
 
 import path from 'node:path';
 import { Machine } from '../engine/machine/machine.js';
-import { RecordSession } from '../replay/sessions/record-session.js';
-import { newRecordingHeader } from '../replay/sessions/recording-header.js';
+import { createGuestRecording, type GuestRecording } from '../replay/sessions/guest-recording.js';
 import type { GuestLoopEnd } from '../replay/sessions/guest-loop.js';
-import type { TraceWriter } from '../replay/trace/trace.js';
 import { createThreadedTraceWriter, TraceExistsError } from './trace-store/index.js';
 import { CliError, type Io } from './io.js';
 import { loadGuestImage } from './guest-image.js';
 import { openUartInput, type UartInputQueue } from './uart-input.js';
 import { driveGuest } from './guest-driver.js';
 import { OutputBuffer } from './output-buffer.js';
-import { attachUsbDevices, openUsbDevices } from './usb-specs.js';
+import { openUsbDevices } from './usb-specs.js';
 import { HINDSIGHT_VERSION } from './version.js';
 import { addGuestSources } from './guest-sources.js';
 
@@ -63,16 +61,20 @@ export async function recordGuest(opts: RecordGuestOptions, io: Io): Promise<Rec
   const backends = await openUsbDevices(machine, opts.usb);
   let readSerialIn: UartInputQueue | null = null;
   const uartIo = opts.terminalInput ? io : { ...io, stdinTty: null };
-  let writer: TraceWriter;
+  let recording: GuestRecording;
   try {
-    // A --serial-in file is read before the recording file is made (an unreadable one leaves nothing).
-    if (opts.serialIn !== undefined) readSerialIn = openUartInput(opts.serialIn, uartIo);
-    // SQLite's work on the second core: recording costs the guest's thread little (threaded-trace-writer.ts).
-    writer = createThreadedTraceWriter(opts.recordingPath,
-      newRecordingHeader(machine, { bytes: image.bytes, name: path.basename(image.path) }, { createdBy: `hindsight ${HINDSIGHT_VERSION}`, snapshotInterval: opts.snapshotInterval }),
-      { overwrite: opts.overwrite });
+    recording = await createGuestRecording({
+      machine, image: { bytes: image.bytes, name: path.basename(image.path) }, createdBy: `hindsight ${HINDSIGHT_VERSION}`,
+      snapshotInterval: opts.snapshotInterval, backends,
+      createWriter: (header) => {
+        // A --serial-in file is read before the recording file is made (an unreadable one leaves
+        // nothing); here, so that its failure too closes the devices.
+        if (opts.serialIn !== undefined) readSerialIn = openUartInput(opts.serialIn, uartIo);
+        // SQLite's work on the second core: recording costs the guest's thread little (threaded-trace-writer.ts).
+        return createThreadedTraceWriter(opts.recordingPath, header, { overwrite: opts.overwrite });
+      },
+    });
   } catch (e) {
-    await Promise.all(backends.map((b) => b.close())); // a real device must not stay claimed
     if (e instanceof TraceExistsError) throw new CliError(`${opts.recordingPath} exists; use --force to replace it`);
     // The folder is missing or not writable, a name that is a folder...: one line naming the file.
     const code = (e as NodeJS.ErrnoException).code;
@@ -81,8 +83,7 @@ export async function recordGuest(opts: RecordGuestOptions, io: Io): Promise<Rec
   }
   // The terminal (when it types into the guest) is taken only once the recording exists.
   const input = readSerialIn ?? openUartInput(undefined, uartIo);
-  const session = new RecordSession(machine, writer, { interval: opts.snapshotInterval });
-  const usb = attachUsbDevices(machine, session.inputs, backends, (e) => session.recordDerived(e));
+  const { session, guest } = recording;
   const out = new OutputBuffer(io);
   session.onUartOutput = (b) => out.push(b);
   let interrupted = false;
@@ -91,21 +92,13 @@ export async function recordGuest(opts: RecordGuestOptions, io: Io): Promise<Rec
   process.on('SIGINT', onSigint);
   try {
     opts.onStart?.();
-    const guest = {
-      inputs: session.inputs,
-      usb,
-      get icount() { return session.icount; },
-      get pc() { return machine.hart.pc; },
-      run: (max: number) => session.run(max),
-    };
     const r = await driveGuest(guest, input, io, { maxInsns: opts.maxInsns, flushOutput: () => out.flush(), interrupted: () => interrupted });
     session.finish(r.reason);
     result = { exitCode: r.exitCode, reason: r.reason, icount: session.icount };
   } finally {
     process.off('SIGINT', onSigint);
     input.detach();
-    await usb.close();
-    writer.close();
+    await recording.close();
   }
   const { warning } = addGuestSources(opts.recordingPath, { image: image.bytes, imagePath: opts.elfPath });
   if (warning) io.stderr(`hindsight: warning: ${warning}\n`);

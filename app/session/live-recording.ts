@@ -10,10 +10,10 @@ import { ElfError } from '../engine/loader/elf.js';
 import { Machine } from '../engine/machine/machine.js';
 import type { StopReason } from '../engine/machine/stop-reason.js';
 import { runGuestLoop, type GuestLoopEnd } from '../replay/sessions/guest-loop.js';
-import { RecordSession } from '../replay/sessions/record-session.js';
-import { newRecordingHeader, type NewRecordingHeader } from '../replay/sessions/recording-header.js';
+import { createGuestRecording, type GuestRecording } from '../replay/sessions/guest-recording.js';
+import type { NewRecordingHeader } from '../replay/sessions/recording-header.js';
 import { SerialInputQueue } from '../replay/sessions/serial-input.js';
-import { UsbAttachments, openUsbBackends } from '../replay/sessions/usb-attachments.js';
+import { openUsbBackends } from '../replay/sessions/usb-attachments.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../replay/timeline/checkpoint-policy.js';
 import type { TraceWriter } from '../replay/trace/trace.js';
 import type { UsbDeviceBackend } from '../usb/usb-backend.js';
@@ -64,16 +64,14 @@ export class LiveRecording {
     private readonly guestImageName: string,
     private readonly devices: readonly string[],
     private readonly maxInsns: number | null,
-    private readonly session: RecordSession,
-    private readonly writer: TraceWriter,
-    private readonly usb: UsbAttachments,
+    private readonly recording: GuestRecording,
     private readonly ports: RecordingPorts,
     private readonly emit: {
       console(offset: number, chunk: string): void;
       progress(r: LiveRecordingDto): void;
     },
   ) {
-    session.onUartOutput = (b) => this.push(b);
+    recording.session.onUartOutput = (b) => this.push(b);
     this.ended = this.run();
   }
 
@@ -94,18 +92,11 @@ export class LiveRecording {
       throw new SessionError('bad-request', `${opts.usb.length} USB devices, but the controller has ${machine.usb.portCount} ports`);
     }
     const backends = await openUsbBackends(opts.usb, (spec) => ports.openUsbDevice(spec));
-    const interval = DEFAULT_CHECKPOINT_POLICY.interval;
-    let writer: TraceWriter | null = null;
-    try {
-      writer = opts.scratch.create(newRecordingHeader(machine, { bytes: opts.image, name }, { createdBy: opts.createdBy, snapshotInterval: interval }));
-      const session = new RecordSession(machine, writer, { interval });
-      const usb = new UsbAttachments(machine, session.inputs, (e) => session.recordDerived(e)).attachInOrder(backends);
-      return new LiveRecording(opts.scratch.path, name, [...opts.usb], opts.maxInsns ?? null, session, writer, usb, ports, emit);
-    } catch (e) {
-      writer?.close();
-      await Promise.all(backends.map((b) => b.close()));
-      throw e;
-    }
+    const recording = await createGuestRecording({
+      machine, image: { bytes: opts.image, name }, createdBy: opts.createdBy,
+      snapshotInterval: DEFAULT_CHECKPOINT_POLICY.interval, backends, createWriter: (header) => opts.scratch.create(header),
+    });
+    return new LiveRecording(opts.scratch.path, name, [...opts.usb], opts.maxInsns ?? null, recording, ports, emit);
   }
 
   /** Queues bytes for the guest's UART; they enter as its receive FIFO takes them, recorded as uart-rx. */
@@ -122,7 +113,7 @@ export class LiveRecording {
 
   get dto(): LiveRecordingDto {
     return {
-      guestImageName: this.guestImageName, devices: this.devices, icount: this.session.icount, state: this.state,
+      guestImageName: this.guestImageName, devices: this.devices, icount: this.recording.session.icount, state: this.state,
       consoleLength: this.outputLength, maxInsns: this.maxInsns, endReason: this.endReason,
     };
   }
@@ -142,37 +133,24 @@ export class LiveRecording {
   }
 
   private async run(): Promise<{ reason: GuestLoopEnd | null; failure: unknown }> {
-    const m = this.session.machine;
-    const guest = {
-      inputs: this.session.inputs,
-      usb: this.usb,
-      get icount() { return m.icount; },
-      get pc() { return m.hart.pc; },
-      run: (max: number) => this.session.run(max),
-    };
     let reason: GuestLoopEnd | null = null;
     let failure: unknown = null;
     try {
       // startRecording's answer goes out first, then the events of the first slice (a UI learns of
       // the recording before its output).
       await this.ports.nextTurn();
-      reason = await runGuestLoop(guest, this.input, {
+      reason = await runGuestLoop(this.recording.guest, this.input, {
         maxInsns: this.maxInsns ?? Infinity,
         afterSlice: (r) => this.afterSlice(r),
         nextTurn: () => this.ports.nextTurn(),
       });
-      this.session.finish(reason);
+      this.recording.session.finish(reason);
     } catch (e) {
       // A failing writer (disk full) or a bug: what is durable still opens, as a recording that did not finish.
       failure = e;
     }
     try {
-      await this.usb.close();
-    } catch (e) {
-      failure ??= e;
-    }
-    try {
-      this.writer.close();
+      await this.recording.close();
     } catch (e) {
       failure ??= e;
     }
@@ -197,7 +175,7 @@ export class LiveRecording {
 
   /** A progress event when the state changed or the end grew by enough (or always, at the end). */
   private report(always: boolean): void {
-    const icount = this.session.icount;
+    const icount = this.recording.session.icount;
     if (!always && this.state === this.reportedState && (icount === this.reportedIcount || (this.state === 'running' && icount - this.reportedIcount < PROGRESS_EVERY))) return;
     this.reportedIcount = icount;
     this.reportedState = this.state;

@@ -9,10 +9,10 @@
 
 import { Machine } from '../engine/machine/machine.js';
 import { runGuestLoop } from '../replay/sessions/guest-loop.js';
-import { RecordSession } from '../replay/sessions/record-session.js';
-import { newRecordingHeader, type NewRecordingHeader } from '../replay/sessions/recording-header.js';
+import { createGuestRecording, type UsbAnswerWait } from '../replay/sessions/guest-recording.js';
+import type { NewRecordingHeader } from '../replay/sessions/recording-header.js';
 import { SerialInputQueue } from '../replay/sessions/serial-input.js';
-import { UsbAttachments, openUsbBackends } from '../replay/sessions/usb-attachments.js';
+import { openUsbBackends, type UsbAttachments } from '../replay/sessions/usb-attachments.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../replay/timeline/checkpoint-policy.js';
 import type { OperationControl } from '../replay/timeline/timeline.js';
 import { OperationCancelledError } from '../replay/timeline/timeline.js';
@@ -77,34 +77,18 @@ export async function recordElf(
     if (aborted()) throw new OperationCancelledError();
     return host.openUsbDevice(spec);
   });
-  const closeBackends = (): Promise<unknown> => Promise.all(backends.map((b) => b.close())); // a real device must not stay claimed
-
-  const interval = opts.snapshotInterval ?? DEFAULT_CHECKPOINT_POLICY.interval;
-  let writer: TraceWriter;
+  const recording = await createGuestRecording({
+    machine, image: { bytes: opts.image, name: opts.imageName }, createdBy: opts.createdBy,
+    snapshotInterval: opts.snapshotInterval ?? DEFAULT_CHECKPOINT_POLICY.interval,
+    backends, createWriter,
+    usbWait: (attachments) => cancellableWait(attachments, aborted, host),
+  });
+  const { session, guest } = recording;
   try {
-    writer = createWriter(newRecordingHeader(machine, { bytes: opts.image, name: opts.imageName }, { createdBy: opts.createdBy, snapshotInterval: interval }));
-  } catch (e) {
-    await closeBackends();
-    throw e;
-  }
-  let usb: UsbAttachments | undefined;
-  try {
-    const session = new RecordSession(machine, writer, { interval });
-    // As the CLI's record: the controller's outside world even with no device (a transfer to an empty port answers 'nodev').
-    const attachments = new UsbAttachments(machine, session.inputs, (e) => session.recordDerived(e));
-    usb = attachments;
-    attachments.attachInOrder(backends);
     const input = new SerialInputQueue();
     input.push(opts.serialInput ?? []);
     input.end();
     const limit = opts.maxInsns ?? DEFAULT_RECORD_LIMIT;
-    const guest = {
-      inputs: session.inputs,
-      usb: cancellableWait(attachments, aborted, host),
-      get icount() { return session.icount; },
-      get pc() { return machine.hart.pc; },
-      run: (max: number) => session.run(max),
-    };
     if (aborted()) throw new OperationCancelledError();
     const reason = await runGuestLoop(guest, input, {
       maxInsns: limit,
@@ -117,12 +101,7 @@ export async function recordElf(
     session.finish(reason);
     return { icount: session.icount, reason };
   } finally {
-    try {
-      if (usb) await usb.close();
-      else await closeBackends();
-    } finally {
-      writer.close();
-    }
+    await recording.close();
   }
 }
 
@@ -130,7 +109,7 @@ export async function recordElf(
  * The devices as the loop sees them, with a wait for their answers that also ends on a cancel
  * (a device may never answer: a keyboard nobody types on, a real device that hangs).
  */
-function cancellableWait(usb: UsbAttachments, aborted: () => boolean, host: RecordElfHost): Pick<UsbAttachments, 'pending' | 'anyAnswer'> {
+function cancellableWait(usb: UsbAttachments, aborted: () => boolean, host: RecordElfHost): UsbAnswerWait {
   return {
     get pending() { return usb.pending; },
     async anyAnswer() {
