@@ -73,6 +73,36 @@ describe('threaded trace writer', () => {
     }
   });
 
+  it('stores what each event held when appended, from a buffer the caller reuses, in batches of any size', () => {
+    const path = fresh();
+    const w = createThreadedTraceWriter(path, testHeader());
+    const reused = new Uint8Array(1000);
+    const expected: number[][] = [];
+    // 300 KB of event data in one batch (more than the batch buffer starts with), then 1 MB at once.
+    for (let i = 0; i < 300; i++) {
+      reused.fill(i & 0xff);
+      reused[0] = i >> 8;
+      if (i % 2) w.appendInput({ icount: i, ticks: i, kind: 'usb-completion', data: reused.subarray(0, 500 + i) });
+      else w.appendDerived({ icount: i, kind: 'usb-request', data: reused.subarray(0, 500 + i) });
+      expected.push([i >> 8, i & 0xff, 500 + i]);
+      reused.fill(0xee); // what the writer must not see
+    }
+    const big = new Uint8Array(1 << 20).map((_, k) => k * 7);
+    w.appendInput({ icount: 300, ticks: 300, kind: 'usb-completion', data: big });
+    w.setEnd({ icount: 301, reason: { kind: 'stopped' } });
+    w.close();
+    const r = openTraceReader(path);
+    try {
+      const inputs = r.inputs(0, 300);
+      const derived = r.derived(0, 300, 'usb-request');
+      const got = [...derived, ...inputs].sort((a, b) => a.icount - b.icount).map((e) => [e.data[0]!, e.data[e.data.length - 1]!, e.data.length]);
+      expect(got).toEqual(expected);
+      expect(Buffer.compare(r.inputs(300, 301)[0]!.data, big)).toBe(0);
+    } finally {
+      r.close();
+    }
+  });
+
   it('reports a failure in the thread to the recorder: the file, the call that failed and why; later calls say it failed earlier', () => {
     const path = fresh();
     const w = createThreadedTraceWriter(path, testHeader());

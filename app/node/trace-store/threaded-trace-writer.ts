@@ -42,7 +42,7 @@ import { assertIcount, assertNotBeforeProgress, checkPages } from './trace-write
 import { writerThreadScript } from './writer-thread-script.js';
 import {
   SIGNAL_APPLIED, SIGNAL_FAILED, SIGNAL_SLOTS, SIGNAL_STATE, STATE_CLOSED, STATE_EXITED, STATE_OPEN, STATE_STARTING,
-  type ThreadError, type WriterOp, type WriterReply, type WriterThreadData,
+  type ThreadError, type WriterBatch, type WriterOp, type WriterReply, type WriterThreadData,
 } from './writer-thread-protocol.js';
 
 const POST_INTERVAL_MS = 25;
@@ -61,6 +61,9 @@ interface Posted { readonly seq: number; readonly bytes: number; readonly at: nu
 class ThreadedTraceWriter implements TraceWriter {
   private readonly signals: Int32Array;
   private ops: WriterOp[] = [];
+  /** The open batch's event data (WriterBatch.eventData): `eventBytes` of it used, reused batch after batch. */
+  private eventData = new Uint8Array(64 << 10);
+  private eventBytes = 0;
   private batchBytes = 0;
   private batchStartedAt = 0;
   private postTimer: ReturnType<typeof setTimeout> | null = null;
@@ -110,14 +113,29 @@ class ThreadedTraceWriter implements TraceWriter {
     this.check('appendInput');
     assertIcount('appendInput', e.icount);
     assertNotBeforeProgress(e.icount, this.progress);
-    // Copied: the caller may reuse its buffer once the call returns, the batch leaves later.
-    this.push({ op: 'input', icount: e.icount, ticks: e.ticks, kind: e.kind, data: e.data.slice() }, e.data.length);
+    this.push({ op: 'input', icount: e.icount, ticks: e.ticks, kind: e.kind, at: this.copyEventData(e.data), len: e.data.length }, e.data.length);
   }
 
   appendDerived(e: DerivedEvent): void {
     this.check('appendDerived');
     assertIcount('appendDerived', e.icount);
-    this.push({ op: 'derived', icount: e.icount, kind: e.kind, data: e.data.slice() }, e.data.length);
+    this.push({ op: 'derived', icount: e.icount, kind: e.kind, at: this.copyEventData(e.data), len: e.data.length }, e.data.length);
+  }
+
+  /**
+   * Copies an event's data into the open batch's buffer (the caller may reuse its own once the call
+   * returns, the batch leaves later); returns where it starts.
+   */
+  private copyEventData(data: Uint8Array): number {
+    const at = this.eventBytes;
+    if (at + data.length > this.eventData.length) {
+      const grown = new Uint8Array(Math.max(this.eventData.length * 2, at + data.length));
+      grown.set(this.eventData.subarray(0, at));
+      this.eventData = grown;
+    }
+    this.eventData.set(data, at);
+    this.eventBytes = at + data.length;
+    return at;
   }
 
   appendSnapshot(s: SnapshotRecord): number {
@@ -270,10 +288,13 @@ class ThreadedTraceWriter implements TraceWriter {
     if (this.ops.length === 0) return this.seq;
     this.throttle();
     const seq = ++this.seq;
-    this.worker.postMessage({ seq, ops: this.ops });
+    // A copy of the used part (postMessage would copy the whole buffer behind a view).
+    const batch: WriterBatch = { seq, ops: this.ops, eventData: this.eventData.slice(0, this.eventBytes) };
+    this.worker.postMessage(batch);
     this.inFlight.push({ seq, bytes: this.batchBytes, at: performance.now() });
     this.inFlightBytes += this.batchBytes;
     this.ops = [];
+    this.eventBytes = 0;
     this.batchBytes = 0;
     return seq;
   }

@@ -44,10 +44,10 @@ process.on('exit', () => {
   if (Atomics.load(signals, SIGNAL_STATE) !== STATE_CLOSED) signal(SIGNAL_STATE, STATE_EXITED);
 });
 
-function apply(w: TraceWriter, op: WriterOp): void {
+function apply(w: TraceWriter, op: WriterOp, eventData: Uint8Array): void {
   switch (op.op) {
-    case 'input': w.appendInput(op); return;
-    case 'derived': w.appendDerived(op); return;
+    case 'input': w.appendInput({ icount: op.icount, ticks: op.ticks, kind: op.kind, data: eventData.subarray(op.at, op.at + op.len) }); return;
+    case 'derived': w.appendDerived({ icount: op.icount, kind: op.kind, data: eventData.subarray(op.at, op.at + op.len) }); return;
     case 'snapshot': {
       const pages: SnapshotPage[] = [];
       let start = 0;
@@ -123,7 +123,7 @@ port.on('message', (batch: WriterBatch) => {
     // batches are still acknowledged so that the recorder never waits for them.
     if (failed || !writer) continue;
     try {
-      apply(writer, op);
+      apply(writer, op, batch.eventData);
     } catch (e) {
       fail(e);
     }

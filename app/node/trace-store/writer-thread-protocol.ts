@@ -35,9 +35,13 @@ export interface WriterThreadData {
   readonly replies: MessagePort;
 }
 
+/**
+ * An event's data is bytes [at, at + len) of its batch's `eventData` (one buffer a batch: a USB
+ * transfer's few bytes as an ArrayBuffer of their own cost more to post and collect than to write).
+ */
 export type WriterOp =
-  | { readonly op: 'input'; readonly icount: number; readonly ticks: number; readonly kind: string; readonly data: Uint8Array }
-  | { readonly op: 'derived'; readonly icount: number; readonly kind: string; readonly data: Uint8Array }
+  | { readonly op: 'input'; readonly icount: number; readonly ticks: number; readonly kind: string; readonly at: number; readonly len: number }
+  | { readonly op: 'derived'; readonly icount: number; readonly kind: string; readonly at: number; readonly len: number }
   | {
     readonly op: 'snapshot';
     /** The id the recorder's side gave it; the thread's writer must agree. */
@@ -62,6 +66,8 @@ export type WriterOp =
 export interface WriterBatch {
   readonly seq: number;
   readonly ops: readonly WriterOp[];
+  /** The data of the batch's input and derived events, back to back. */
+  readonly eventData: Uint8Array;
 }
 
 /** An error as it crosses the thread boundary (Error objects lose their class in a message). */
