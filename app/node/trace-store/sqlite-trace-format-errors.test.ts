@@ -148,9 +148,15 @@ describe('recordings that are not recordings', () => {
 
     p = copyOfSample();
     db = new Database(p);
-    db.prepare('UPDATE derived SET kind = 99 WHERE id = 7').run();
+    db.prepare('UPDATE input SET kind = 99 WHERE id = 7').run();
     db.close();
     expectFormatError(p, /unknown kind id 99/);
+
+    p = copyOfSample();
+    db = new Database(p);
+    db.prepare("UPDATE derived SET data = 'text' WHERE id = (SELECT min(id) FROM derived WHERE kind = (SELECT id FROM kind WHERE name = 'uart-tx'))").run();
+    db.close();
+    expectFormatError(p, /derived event is malformed/);
   });
 });
 

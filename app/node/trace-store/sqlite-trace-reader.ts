@@ -304,9 +304,8 @@ class SqliteTraceReader implements TraceReader {
     });
   }
 
-  derived(from: number, to: number, kind?: string): DerivedEvent[] {
+  derived(from: number, to: number, kind: string): DerivedEvent[] {
     return guard(this.path, 'derived events', () => {
-      if (kind === undefined) return this.events('a derived event', this.stmts.derived.all(from, to) as Row[]);
       const id = this.kindId(kind);
       if (id === undefined) return [];
       return this.events('a derived event', this.stmts.derivedOfKind.all(id, from, to) as Row[]);
@@ -437,7 +436,6 @@ export const READER_SQL = {
   progress: 'SELECT icount FROM progress WHERE id = 1',
   end: 'SELECT icount, reason FROM trace_end WHERE id = 1',
   inputs: 'SELECT icount, kind, data, ticks FROM input WHERE icount >= ? AND icount < ? ORDER BY icount, id',
-  derived: 'SELECT icount, kind, data FROM derived WHERE icount >= ? AND icount < ? ORDER BY icount, id',
   derivedOfKind: 'SELECT icount, kind, data FROM derived WHERE kind = ? AND icount >= ? AND icount < ? ORDER BY icount, id',
   countInputs: 'SELECT count(*) FROM input',
   countDerived: 'SELECT count(*) FROM derived',

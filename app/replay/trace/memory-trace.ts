@@ -59,10 +59,10 @@ export class MemoryTrace implements TraceWriter, TraceReader {
   inputs(from: number, to: number): InputEvent[] {
     return this.inputList.slice(lowerBound(this.inputList, from, (e) => e.icount), lowerBound(this.inputList, to, (e) => e.icount));
   }
-  derived(from: number, to: number, kind?: string): DerivedEvent[] {
+  derived(from: number, to: number, kind: string): DerivedEvent[] {
     return this.derivedList
       .slice(lowerBound(this.derivedList, from, (e) => e.icount), lowerBound(this.derivedList, to, (e) => e.icount))
-      .filter((e) => kind === undefined || e.kind === kind);
+      .filter((e) => e.kind === kind);
   }
   countInputs(): number { return this.inputList.length; }
   countDerived(kind?: string): number { return kind ? this.derivedList.filter((e) => e.kind === kind).length : this.derivedList.length; }

@@ -142,8 +142,11 @@ export interface TraceReader {
   readonly completeUpTo: number;
   /** Inputs with from <= icount < to, in order. */
   inputs(from: number, to: number): InputEvent[];
-  /** Derived events with from <= icount < to, in order; optionally of one kind. */
-  derived(from: number, to: number, kind?: string): DerivedEvent[];
+  /**
+   * Derived events of one kind with from <= icount < to, in order. Always by kind: that is how
+   * every reader looks (USB requests, UART output, traps), and what the file indexes.
+   */
+  derived(from: number, to: number, kind: string): DerivedEvent[];
   countInputs(): number;
   countDerived(kind?: string): number;
   snapshots(): SnapshotInfo[];
