@@ -82,17 +82,24 @@ export function tdWithStatus(t: Td, cc: number, ec: number | null, toggle: numbe
   t.flags = f >>> 0;
 }
 
+/**
+ * What an access is, for its error message: a string, or a function making one (the message of a
+ * TD or buffer names its owner's address, and formatting that on every access was ~2 % of a
+ * mass-storage run).
+ */
+type What = string | (() => string);
+
 /** The controller's view of guest RAM: typed descriptor access with bounds and alignment checks. */
 export class GuestMemory {
   constructor(private readonly dma: DmaMemory) {}
 
-  private check(addr: number, len: number, what: string): void {
+  private check(addr: number, len: number, what: What): void {
     if (len > 0 && !this.dma.isRam(addr >>> 0, len)) {
-      throw new OhciFault(`${what} at ${hex(addr)} (${len} bytes) is outside RAM`);
+      throw new OhciFault(`${typeof what === 'string' ? what : what()} at ${hex(addr)} (${len} bytes) is outside RAM`);
     }
   }
 
-  words(addr: number, n: number, what: string): number[] {
+  words(addr: number, n: number, what: What): number[] {
     this.check(addr, n * 4, what);
     const b = this.dma.dmaRead(addr >>> 0, n * 4);
     const out: number[] = [];
@@ -114,7 +121,7 @@ export class GuestMemory {
   /** Reads an ED, checking its alignment and the reserved bits of its pointers. */
   ed(addr: number, list: string): Ed {
     if (addr & 0xf) throw new OhciFault(`${list} list: ED pointer ${hex(addr)} is not 16-byte aligned`);
-    const [flags, tailP, headP, nextED] = this.words(addr, 4, `${list} list: ED`) as [number, number, number, number];
+    const [flags, tailP, headP, nextED] = this.words(addr, 4, () => `${list} list: ED`) as [number, number, number, number];
     if (tailP & 0xf) throw new OhciFault(`${list} list: ED at ${hex(addr)} has TailP ${hex(tailP)}, not 16-byte aligned`);
     if (headP & 0xc) throw new OhciFault(`${list} list: ED at ${hex(addr)} has HeadP ${hex(headP)}, not 16-byte aligned`);
     if (nextED & 0xf) throw new OhciFault(`${list} list: ED at ${hex(addr)} has NextED ${hex(nextED)}, not 16-byte aligned`);
@@ -130,7 +137,7 @@ export class GuestMemory {
   td(addr: number, ed: Ed, iso = false): Td {
     const align = iso ? 0x1f : 0xf;
     if (addr & align) throw new OhciFault(`ED at ${hex(ed.addr)}: TD pointer ${hex(addr)} is not ${align + 1}-byte aligned`);
-    const [flags, cbp, next, be] = this.words(addr, 4, `ED at ${hex(ed.addr)}: TD`) as [number, number, number, number];
+    const [flags, cbp, next, be] = this.words(addr, 4, () => `ED at ${hex(ed.addr)}: TD`) as [number, number, number, number];
     if (next & 0xf) throw new OhciFault(`TD at ${hex(addr)} has NextTD ${hex(next)}, not 16-byte aligned`);
     return { addr, flags, cbp, next, be };
   }
@@ -144,7 +151,7 @@ export class GuestMemory {
   readBuffer(td: Td, len: number): Uint8Array {
     const out = new Uint8Array(len);
     this.bufferParts(td, len, (addr, off, n) => {
-      this.check(addr, n, `TD at ${hex(td.addr)}: buffer`);
+      this.check(addr, n, () => `TD at ${hex(td.addr)}: buffer`);
       out.set(this.dma.dmaRead(addr, n), off);
     });
     return out;
@@ -152,7 +159,7 @@ export class GuestMemory {
 
   writeBuffer(td: Td, bytes: Uint8Array): void {
     this.bufferParts(td, bytes.length, (addr, off, n) => {
-      this.check(addr, n, `TD at ${hex(td.addr)}: buffer`);
+      this.check(addr, n, () => `TD at ${hex(td.addr)}: buffer`);
       this.dma.dmaWrite(addr, bytes.subarray(off, off + n));
     });
   }
