@@ -14,7 +14,6 @@ import { CliError } from './io.js';
 import type { Machine } from '../engine/machine/machine.js';
 import type { RecordingInputPump } from '../replay/inputs/input-pump.js';
 import { UsbAttachments, openUsbBackends } from '../replay/sessions/usb-attachments.js';
-import type { DerivedEvent } from '../replay/trace/trace.js';
 
 const BLOCK = 512;
 
@@ -100,6 +99,6 @@ export async function openUsbDevices(machine: Machine, specs: readonly string[])
 }
 
 /** Plugs the devices into root hub ports 1, 2, ... in the order given. */
-export function attachUsbDevices(machine: Machine, pump: RecordingInputPump, backends: readonly UsbDeviceBackend[], derived?: (e: DerivedEvent) => void): UsbAttachments {
-  return new UsbAttachments(machine, pump, derived).attachInOrder(backends);
+export function attachUsbDevices(machine: Machine, pump: RecordingInputPump, backends: readonly UsbDeviceBackend[]): UsbAttachments {
+  return new UsbAttachments(machine, pump).attachInOrder(backends);
 }

@@ -23,8 +23,8 @@ export class UsbAttachments {
   /** Transfers handed to a backend and not answered yet, by the controller's id. */
   private readonly transfers = new Map<number, { port: number; transfer: UsbTransfer }>();
 
-  /** `derived` receives the deterministic transfer requests for the timeline (may be a no-op). */
-  constructor(private readonly machine: Machine, private readonly pump: RecordingInputPump, private readonly derived: (e: DerivedEvent) => void = () => {}) {
+  /** `derived` receives the deterministic transfer requests for the timeline (null: nobody records them, `run`). */
+  constructor(private readonly machine: Machine, private readonly pump: RecordingInputPump, private readonly derived: ((e: DerivedEvent) => void) | null = null) {
     const usb = machine.usb;
     usb.onTransferRequest = (req) => this.submit(req);
     usb.onTransferCancel = (id) => {
@@ -87,7 +87,7 @@ export class UsbAttachments {
 
   private submit(req: UsbTransferRequest): void {
     const h = this.machine.hart;
-    this.derived({ icount: h.icount, kind: DERIVED_USB_REQUEST, data: encodeUsbRequest({ ...req, ticks: h.ticks() }) });
+    this.derived?.({ icount: h.icount, kind: DERIVED_USB_REQUEST, data: encodeUsbRequest({ ...req, ticks: h.ticks() }) });
     const backend = this.backends.get(req.port);
     const outHash = fnv1a(req.data);
     const transfer = toUsbTransfer(req);
