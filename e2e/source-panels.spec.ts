@@ -87,6 +87,24 @@ describe.skipIf(skip !== null)('source, variables and call stack', () => {
     const name = page.locator('[data-testid=variable][data-ref="g:commands/0.0"]');
     await name.waitFor();
     expect(await name.getByTestId('variable-value').textContent()).toMatch(/^0x[0-9a-f]+ "help"$/);
+
+    // A long array (devices[0].config, 512 bytes) shows groups of 100 elements; opening the last
+    // shows [500] ... [511], each with its own address.
+    const devices = page.locator('[data-testid=variable][data-name=devices]').first();
+    await devices.getByRole('button', { name: 'expand' }).click();
+    await page.locator('[data-testid=variable][data-ref="g:devices/0"]').getByRole('button', { name: 'expand' }).click();
+    const config = page.locator('[data-testid=variable][data-name=config]').first();
+    await config.getByRole('button', { name: 'expand' }).click();
+    const groups = page.getByTestId('variable-group');
+    await expect.poll(() => groups.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-range'))))
+      .toEqual(['[0 … 99]', '[100 … 199]', '[200 … 299]', '[300 … 399]', '[400 … 499]', '[500 … 511]']);
+    await groups.last().getByRole('button', { name: 'expand' }).click();
+    const configAddress = Number(await config.getAttribute('data-address'));
+    const last = page.locator('[data-testid=variable][data-name="[511]"]');
+    await last.waitFor();
+    expect(Number(await last.getAttribute('data-address'))).toBe(configAddress + 511);
+    expect(await page.locator('[data-testid=variable][data-name^="["][data-ref*="g:devices/0."]').count()).toBe(12);
+    await screenshot(page, 'source-variables-groups');
     await frames.nth(0).click();
     await expect.poll(() => page.getByTestId('variables-table').getAttribute('data-frame')).toBe('0');
     await screenshot(page, 'source-variables');

@@ -21,7 +21,7 @@ import { readElfFile, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS } from './elf/elf-fil
 import type { ElfFile, ElfSection } from './elf/elf-file.js';
 import { readSymbols, SymbolTable } from './elf/symbols.js';
 import type { SymbolHit } from './elf/symbols.js';
-import { formatValue } from './model/format-value.js';
+import { formatValue, formatValueAt } from './model/format-value.js';
 import type { FormatOptions, ValueNode } from './model/format-value.js';
 import { FunctionIndex } from './model/functions.js';
 import type { FunctionInfo } from './model/functions.js';
@@ -182,13 +182,23 @@ export class DebugInfo {
    * outer frame, `<error: Cannot access memory at address 0x...>`).
    */
   valueOf(v: VariableInfo, frame: EvalFrame, opts: FormatOptions = {}): ValueNode {
+    return this.valueAt(v, frame, [], opts)!;
+  }
+
+  /**
+   * The node at `path` (child indexes) of a variable's value in a frame (see formatValueAt); null
+   * when there is no such child, or the value cannot be read and `path` is not empty.
+   */
+  valueAt(v: VariableInfo, frame: EvalFrame, path: readonly number[], opts: FormatOptions = {}): ValueNode | null {
     const loc = this.evaluateLocation(v.location, frame);
     const bytes = this.readLocation(loc, v.size, frame);
     if (bytes) {
-      return this.formatValue(v.type, bytes, {
-        name: v.name, readMemory: (a, n) => frame.readMemory(a, n), ...(loc.kind === 'address' ? { address: loc.address } : {}), ...opts,
+      return formatValueAt(v.type, bytes, path, {
+        name: v.name, symbolize: (a) => this.dataSymbol(a), readMemory: (a, n) => frame.readMemory(a, n),
+        ...(loc.kind === 'address' ? { address: loc.address } : {}), ...opts,
       });
     }
+    if (path.length > 0) return null;
     let display: string;
     switch (loc.kind) {
       case 'optimised-out': display = '<optimized out>'; break;

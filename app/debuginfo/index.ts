@@ -13,7 +13,7 @@ export type { GlobalVariable, LocationDescription, Scope, VariableInfo } from '.
 export type { LocationResult, SimpleLocation, Piece } from './dwarf/expression.js';
 export type { Type, Member, Enumerator, BaseEncoding } from './model/types.js';
 export { resolveType, typeSize } from './model/types.js';
-export type { ValueNode, FormatOptions } from './model/format-value.js';
+export type { ValueNode, FormatOptions, ElementWindow } from './model/format-value.js';
 export type { Frame, FrameFunction } from './unwind/frames.js';
 export type { PhysicalFrame, ReadMemory } from './unwind/unwinder.js';
 export type { CfiRow, CfaRule, RegRule, Fde, Cie } from './dwarf/cfi.js';

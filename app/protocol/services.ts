@@ -118,8 +118,12 @@ export interface HindsightServices {
   callStack: { params: Record<string, never>; result: StackDto };
   /** Frame `frame`'s parameters and locals and the globals, at the position. */
   variables: { params: { readonly frame: number }; result: VariablesDto };
-  /** A node of a variable tree with its children (one more level), at the position. */
-  expandVariable: { params: { readonly ref: VariableRef }; result: VariableDto };
+  /**
+   * A node of a variable tree with its children (one more level), at the position. For an array,
+   * the children are elements [from, from + count) (at most 1,000; default: the first 100) of its
+   * `elementCount`; their refs name their real indexes.
+   */
+  expandVariable: { params: { readonly ref: VariableRef; readonly elements?: { readonly from: number; readonly count: number } }; result: VariableDto };
   /** A C lvalue for hover: NAME, then .member, ->member, [index]; in frame `frame`, else the globals. */
   evaluate: { params: { readonly expr: string; readonly frame: number }; result: VariableDto };
 }

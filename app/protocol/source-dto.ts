@@ -95,6 +95,8 @@ export interface VariableDto {
    */
   readonly children?: readonly VariableDto[];
   readonly expandable: boolean;
+  /** For arrays: how many elements (the children are the window expandVariable was asked for). */
+  readonly elementCount?: number;
   /** For roots: 'parameter' | 'local' | 'static' | 'global'. */
   readonly kind?: string;
   /** For roots: where it is declared. */

@@ -107,6 +107,24 @@ describe('source level over the sample shell', () => {
     expect(code(() => session.handle('variables', { frame: -1 }))).toBe('bad-request');
   });
 
+  it('expands any window of a long array, and names each element by its real index', () => {
+    const d0 = session.handle('expandVariable', { ref: { root: 'g:devices', path: [0] } });
+    const ci = d0.children!.findIndex((c) => c.name === 'config');
+    const config = d0.children![ci]!; // uint8_t config[512]
+    const first = session.handle('expandVariable', { ref: config.ref });
+    expect(first).toMatchObject({ elementCount: 512, expandable: true });
+    expect(first.children!.map((c) => c.name)).toEqual(Array.from({ length: 100 }, (_, i) => `[${i}]`));
+    const tail = session.handle('expandVariable', { ref: config.ref, elements: { from: 400, count: 200 } });
+    expect(tail.children!.map((c) => c.name)).toEqual(Array.from({ length: 112 }, (_, i) => `[${400 + i}]`));
+    expect(tail.children!.map((c) => c.ref.path)).toEqual(Array.from({ length: 112 }, (_, i) => [0, ci, 400 + i]));
+    expect(tail.children![111]!.address).toBe(config.address! + 511);
+    // An element past any window is a ref like the others.
+    const last = session.handle('expandVariable', { ref: { root: 'g:devices', path: [0, ci, 511] } });
+    expect(last).toMatchObject({ name: '[511]', address: config.address! + 511, size: 1, display: tail.children![111]!.display });
+    expect(code(() => session.handle('expandVariable', { ref: { root: 'g:devices', path: [0, ci, 512] } }))).toBe('bad-request');
+    expect(code(() => session.handle('expandVariable', { ref: config.ref, elements: { from: 0, count: 5000 } }))).toBe('bad-request');
+  });
+
   it('says when a source file is not on this machine, or not a source of the image', () => {
     // A file of another folder than the unit's main source (found beside the ELF's parent).
     const ohci = session.handle('sourceFile', { path: 'lib/ohci.c' });

@@ -12,12 +12,12 @@ import type {
   FrameDto, LineAddressesDto, SourceAtPcDto, SourceLocationDto, StackDto, VariableDto, VariableRef, VariableScopeDto, VariablesDto,
 } from '../protocol/source-dto.js';
 import { loadDebugInfo } from '../debuginfo/index.js';
-import type { DebugInfo, EvalFrame, Frame, GlobalVariable, Scope, ValueNode, VariableInfo } from '../debuginfo/index.js';
+import type { DebugInfo, ElementWindow, EvalFrame, Frame, GlobalVariable, Scope, ValueNode, VariableInfo } from '../debuginfo/index.js';
 import { normalisePath } from '../debuginfo/dwarf/line-table.js';
 import { AT } from '../debuginfo/dwarf/constants.js';
 import { SessionError } from './errors.js';
 import { parseLvalue, type Accessor } from './lvalue.js';
-import { nodeAt, toVariableDto } from './value-dto.js';
+import { toVariableDto } from './value-dto.js';
 
 /** The machine state source-level answers are computed from. */
 export interface MachineAccess {
@@ -40,6 +40,8 @@ const NO_DWARF = 'no DWARF in the guest image (a stripped ELF): no source lines,
 const MAX_FRAMES = 64;
 /** Children built with each answer: one level below what is asked for (the UI asks for more). */
 const LEVELS = 1;
+/** Array elements an expansion shows unless asked for others (the panel groups longer arrays by 100). */
+const DEFAULT_ELEMENTS = 100;
 
 export class SourceLevel {
   private info: DebugInfo | null = null;
@@ -159,13 +161,17 @@ export class SourceLevel {
     return { frame: index, scopes, globals, note: missing ?? (scopes.length === 0 && virtual.length > 0 ? 'no locals in this frame' : null) ?? note };
   }
 
-  /** The node `ref` names, with one more level of children. */
-  expand(m: MachineAccess, ref: VariableRef): VariableDto {
+  /**
+   * The node `ref` names, with one more level of children: for an array, the elements of `elements`
+   * (default: the first DEFAULT_ELEMENTS). Only the nodes on the path are built, so any element of
+   * any array can be named.
+   */
+  expand(m: MachineAccess, ref: VariableRef, elements?: ElementWindow): VariableDto {
     const root = this.rootOf(m, ref.root);
-    const node = this.di.valueOf(root.v, root.state, { depth: ref.path.length + LEVELS, maxElements: 256 });
-    const n = nodeAt(node, ref.path);
+    const window = elements ?? { from: 0, count: DEFAULT_ELEMENTS };
+    const n = this.di.valueAt(root.v, root.state, ref.path, { depth: LEVELS, elements: window });
     if (!n) throw new SessionError('bad-request', `${ref.root} has no child at ${ref.path.join('.')} here`);
-    return toVariableDto(n, ref, ref.path.length === 0 ? root.v : undefined);
+    return toVariableDto(n, ref, ref.path.length === 0 ? root.v : undefined, n.elementCount !== undefined ? window.from : 0);
   }
 
   /** Hover: NAME(.member|->member|[index])* in frame `frame` (its scopes first), else a global. */

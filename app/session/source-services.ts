@@ -3,6 +3,7 @@
 // out of session.ts so the session only dispatches.
 
 import type { SourceView, SourceViewRequest, VariableRef } from '../protocol/source-dto.js';
+import type { ElementWindow } from '../debuginfo/index.js';
 import type { Machine } from '../engine/machine/machine.js';
 import type { StoredSourceRead } from '../replay/trace/trace.js';
 import { SessionError } from './errors.js';
@@ -60,9 +61,16 @@ export function runSourceService(method: SourceServiceName, p: Record<string, un
     case 'lineAddresses': return ctx.src.lineAddresses(str(p, 'file'), int(p, 'line', 1, MAX_LINE));
     case 'callStack': return ctx.src.stack(m());
     case 'variables': return ctx.src.variables(m(), int(p, 'frame', 0, MAX_FRAME));
-    case 'expandVariable': return ctx.src.expand(m(), variableRef(p.ref));
+    case 'expandVariable': return ctx.src.expand(m(), variableRef(p.ref), p.elements === undefined ? undefined : elementWindow(obj(p.elements, 'elements')));
     case 'evaluate': return ctx.src.evaluate(m(), str(p, 'expr'), int(p, 'frame', 0, MAX_FRAME));
   }
+}
+
+/** Elements a client may ask for at once (the panel asks for groups of 100). */
+const MAX_ELEMENTS = 1000;
+
+function elementWindow(o: Record<string, unknown>): ElementWindow {
+  return { from: int(o, 'from', 0, 0x7fff_ffff), count: int(o, 'count', 0, MAX_ELEMENTS) };
 }
 
 /** The source parts a view asked for. */

@@ -1,16 +1,23 @@
 // Variables of the selected frame and the globals, as value trees. The list has the roots only;
 // expanding a node asks the host for its children (expandVariable) and keeps the node expanded
-// across moves (its children are asked for again at the new position).
+// across moves (its children are asked for again at the new position). An array longer than
+// ELEMENT_GROUP shows groups of elements ([0 … 99], ...); opening a group asks for its elements.
 
 import type { VariableDto, VariableRef, VariablesDto } from '../../app/protocol/index.js';
 import { host } from './host.js';
 import type { SliceCreator } from './types.js';
 
+/** Elements a group of a long array shows; longer arrays are shown as groups of groups. */
+export const ELEMENT_GROUP = 100;
+
+export interface ElementRange { readonly from: number; readonly count: number }
+
 export interface VariablesSlice {
   variables: VariablesDto | null;
-  /** Expanded nodes by refKey: their answer (with children), or 'loading'. */
+  /** Expanded nodes by expansionKey: their answer (with children), or 'loading'. */
   expandedVariables: Readonly<Record<string, VariableDto | 'loading'>>;
-  toggleVariable(ref: VariableRef): Promise<void>;
+  /** Opens or closes a node, or (`elements`) a group of an array's elements. */
+  toggleVariable(ref: VariableRef, elements?: ElementRange): Promise<void>;
   /** Asks again for every expanded node (after a move: same nodes, new values); drops those gone. */
   refreshExpanded(): Promise<void>;
   /** Hover in the source: the value of a C lvalue in the selected frame (or why not). */
@@ -21,12 +28,27 @@ export interface VariablesSlice {
 
 export const refKey = (r: VariableRef): string => `${r.root}/${r.path.join('.')}`;
 
+/** The key of an expansion: a node, or a group of its elements ("g:buf/@100+100"). */
+export const expansionKey = (r: VariableRef, elements?: ElementRange): string =>
+  elements ? `${refKey(r)}@${elements.from}+${elements.count}` : refKey(r);
+
+function parseExpansionKey(key: string): { ref: VariableRef; elements?: ElementRange } {
+  const at = key.lastIndexOf('@');
+  const node = at < 0 ? key : key.slice(0, at);
+  const slash = node.lastIndexOf('/');
+  const path = node.slice(slash + 1);
+  const ref = { root: node.slice(0, slash), path: path === '' ? [] : path.split('.').map(Number) };
+  if (at < 0) return { ref };
+  const [from, count] = key.slice(at + 1).split('+').map(Number);
+  return { ref, elements: { from: from!, count: count! } };
+}
+
 export const createVariablesSlice: SliceCreator<VariablesSlice> = (set, get) => ({
   variables: null,
   expandedVariables: {},
 
-  async toggleVariable(ref) {
-    const key = refKey(ref);
+  async toggleVariable(ref, elements) {
+    const key = expansionKey(ref, elements);
     const cur = { ...get().expandedVariables };
     if (cur[key] !== undefined) {
       delete cur[key];
@@ -35,7 +57,7 @@ export const createVariablesSlice: SliceCreator<VariablesSlice> = (set, get) => 
     }
     set({ expandedVariables: { ...cur, [key]: 'loading' } });
     try {
-      const node = await host().call('expandVariable', { ref });
+      const node = await host().call('expandVariable', elements ? { ref, elements } : { ref });
       if (get().expandedVariables[key] === 'loading') set({ expandedVariables: { ...get().expandedVariables, [key]: node } });
     } catch (e) {
       const rest = { ...get().expandedVariables };
@@ -48,9 +70,8 @@ export const createVariablesSlice: SliceCreator<VariablesSlice> = (set, get) => 
   async refreshExpanded() {
     const keys = Object.keys(get().expandedVariables);
     const answers = await Promise.all(keys.map(async (key) => {
-      const [root, path] = [key.slice(0, key.lastIndexOf('/')), key.slice(key.lastIndexOf('/') + 1)];
       try {
-        return [key, await host().call('expandVariable', { ref: { root, path: path === '' ? [] : path.split('.').map(Number) } })] as const;
+        return [key, await host().call('expandVariable', parseExpansionKey(key))] as const;
       } catch {
         return [key, null] as const; // a local of a frame that is not there any more
       }

@@ -1,6 +1,6 @@
 // Value display without a toolchain (oracle/values.oracle.test.ts checks the same against gdb).
 import { describe, expect, it } from 'vitest';
-import { formatG, formatValue } from './format-value.js';
+import { formatG, formatValue, formatValueAt } from './format-value.js';
 import { ptypeText, typeName } from './type-names.js';
 import type { Type } from './types.js';
 
@@ -82,6 +82,26 @@ describe('formatValue', () => {
     const rec: Type = { kind: 'struct', name: 'rec', size: 4004, declaration: false, dieOffset: 2, members: [{ name: 'buf', type: big, offset: 0 }, { name: 'n', type: int, offset: 4000 }] };
     const r = formatValue(rec, le(...Array.from({ length: 1001 }, (_, i) => i + 1_000_000)));
     expect(r.display).toMatch(/^\{buf = \{1000000, 1000001, .*\.\.\.\}, \.\.\.\}$/);
+  });
+
+  it('builds the node at a path (member, element, pointer target) and any window of an array', () => {
+    const rec: Type = { kind: 'struct', name: 'rec', size: 4 + 4 * 300, declaration: false, dieOffset: 3, members: [
+      { name: 'n', type: int, offset: 0 }, { name: 'buf', type: arr(int, 300), offset: 4 }] };
+    const bytes = le(7, ...Array.from({ length: 300 }, (_, i) => i * 3));
+    const opts = { name: 'r', address: 0x1000, depth: 1 };
+    expect(formatValueAt(rec, bytes, [1, 299], opts)).toMatchObject({ name: '[299]', display: '897', address: 0x1000 + 4 + 299 * 4 });
+    const buf = formatValueAt(rec, bytes, [1], { ...opts, elements: { from: 250, count: 100 } })!;
+    expect(buf.elementCount).toBe(300);
+    expect(buf.children!.map((c) => c.name)).toEqual(Array.from({ length: 50 }, (_, i) => `[${250 + i}]`));
+    expect(buf.children![0]!.address).toBe(0x1000 + 4 + 250 * 4);
+    expect(formatValueAt(rec, bytes, [1, 300], opts)).toBeNull();
+    expect(formatValueAt(rec, bytes, [2], opts)).toBeNull();
+    expect(formatValueAt(rec, bytes, [0, 0], opts)).toBeNull();
+    // A pointer's target is child 0, read through readMemory.
+    const ptr: Type = { kind: 'pointer', size: 4, target: rec };
+    const mem = (a: number, n: number): Uint8Array | null => (a === 0x1000 && n === bytes.length ? bytes : null);
+    expect(formatValueAt(ptr, le(0x1000), [0, 1, 5], { name: 'p', readMemory: mem })).toMatchObject({ name: '[5]', display: '15' });
+    expect(formatValueAt(ptr, le(0x2000), [0], { name: 'p', readMemory: mem })).toBeNull();
   });
 
   it('stays cheap on absurd nesting', () => {

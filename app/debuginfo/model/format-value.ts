@@ -21,9 +21,14 @@ export interface ValueNode {
   readonly address?: number;
   readonly type: Type;
   readonly children?: readonly ValueNode[];
-  /** Has children that were not built (depth limit, or a pointer without memory access). */
+  /** Has children that were not built (depth limit, elements past the window, or a pointer without memory access). */
   readonly expandable: boolean;
+  /** Arrays: how many elements there are (the children are a window of them, see FormatOptions.elements). */
+  readonly elementCount?: number;
 }
+
+/** Array elements [from, from + count). */
+export interface ElementWindow { readonly from: number; readonly count: number }
 
 export interface FormatOptions {
   readonly name?: string;
@@ -36,6 +41,8 @@ export interface FormatOptions {
   readonly depth?: number;
   /** Array elements to build as children (default 100). */
   readonly maxElements?: number;
+  /** The elements of the value itself (an array) to build as children, instead of the first maxElements. */
+  readonly elements?: ElementWindow;
 }
 
 const PRINT_ELEMENTS = 200; // gdb `print elements`
@@ -52,10 +59,60 @@ const DISPLAY_CHARS = 1_000;
 interface Budget { left: number; chars: number }
 
 export function formatValue(type: Type, bytes: Uint8Array, opts: FormatOptions = {}): ValueNode {
-  return node(opts.name ?? '', type, bytes, opts.address, opts, opts.depth ?? 3);
+  return node(opts.name ?? '', type, bytes, opts.address, opts, opts.depth ?? 3, opts.elements);
 }
 
-function node(name: string, type: Type, bytes: Uint8Array, address: number | undefined, opts: FormatOptions, depth: number): ValueNode {
+/**
+ * The node at `path` below the value (each step a child index: a struct member, an array element,
+ * 0 for a pointer's target), built as formatValue builds the value itself; null when there is no
+ * such child. Only the nodes on the path are looked at: element 100,000 of an array costs what
+ * element 0 does.
+ */
+export function formatValueAt(type: Type, bytes: Uint8Array, path: readonly number[], opts: FormatOptions = {}): ValueNode | null {
+  let at: Located = { name: opts.name ?? '', type, bytes, address: opts.address };
+  for (let k = 0; k < path.length; k++) {
+    const next = childOf(at, path[k]!, opts);
+    if (next === null) return null;
+    if ('leaf' in next) return k === path.length - 1 ? next.leaf : null;
+    at = next;
+  }
+  return node(at.name, at.type, at.bytes, at.address, opts, opts.depth ?? 3, opts.elements);
+}
+
+interface Located { readonly name: string; readonly type: Type; readonly bytes: Uint8Array; readonly address: number | undefined }
+
+/** Child `i` of a value, as node() names and places it; a bit field is a finished leaf. */
+function childOf(v: Located, i: number, opts: FormatOptions): Located | { leaf: ValueNode } | null {
+  const t = resolveType(v.type);
+  if (v.bytes.length < typeSize(v.type) || !Number.isInteger(i) || i < 0) return null;
+  switch (t.kind) {
+    case 'pointer': {
+      const ptr = Number(intValue(v.bytes.subarray(0, t.size), false));
+      const target = resolveType(t.target);
+      if (i !== 0 || ptr === 0 || target.kind === 'void' || target.kind === 'function' || !opts.readMemory) return null;
+      const pointee = opts.readMemory(ptr, typeSize(t.target));
+      return pointee ? { name: `*${v.name}`, type: t.target, bytes: pointee, address: ptr } : null;
+    }
+    case 'struct': case 'union': case 'class': {
+      const m = t.members[i];
+      if (!m) return null;
+      const name = m.name ?? `<anonymous ${i}>`;
+      if (m.bitSize !== undefined && m.bitOffset !== undefined) {
+        return { leaf: { name, typeName: typeName(m.type), type: m.type, display: bitFieldText(m.type, v.bytes, m.bitOffset, m.bitSize), expandable: false } };
+      }
+      return { name, type: m.type, bytes: v.bytes.subarray(m.offset, m.offset + typeSize(m.type)), address: v.address !== undefined ? v.address + m.offset : undefined };
+    }
+    case 'array': {
+      const elemType = elementType(t);
+      const esize = typeSize(elemType);
+      if (i >= (t.counts[0] ?? 0) || esize === 0 || (i + 1) * esize > v.bytes.length) return null;
+      return { name: `[${i}]`, type: elemType, bytes: v.bytes.subarray(i * esize, (i + 1) * esize), address: v.address !== undefined ? v.address + i * esize : undefined };
+    }
+    default: return null;
+  }
+}
+
+function node(name: string, type: Type, bytes: Uint8Array, address: number | undefined, opts: FormatOptions, depth: number, window?: ElementWindow): ValueNode {
   const t = resolveType(type);
   const base = { name, typeName: typeName(type), type, display: display(type, bytes, opts, 0, { left: DISPLAY_BUDGET, chars: DISPLAY_CHARS }), ...(address !== undefined ? { address } : {}) };
   if (bytes.length < typeSize(type)) return { ...base, expandable: false };
@@ -86,14 +143,16 @@ function node(name: string, type: Type, bytes: Uint8Array, address: number | und
       const count = t.counts[0] ?? 0;
       const elemType = elementType(t);
       const esize = typeSize(elemType);
-      if (depth <= 0 || esize === 0) return { ...base, expandable: count > 0 && esize > 0 };
+      if (depth <= 0 || esize === 0) return { ...base, expandable: count > 0 && esize > 0, elementCount: count };
+      const from = Math.max(0, window?.from ?? 0);
+      const end = Math.min(count, from + Math.max(0, window?.count ?? opts.maxElements ?? 100));
       const children: ValueNode[] = [];
-      for (let i = 0; i < Math.min(count, opts.maxElements ?? 100); i++) {
+      for (let i = from; i < end; i++) {
         const eb = bytes.subarray(i * esize, (i + 1) * esize);
         if (eb.length < esize) break;
         children.push(node(`[${i}]`, elemType, eb, address !== undefined ? address + i * esize : undefined, opts, depth - 1));
       }
-      return { ...base, children, expandable: children.length < count };
+      return { ...base, children, expandable: children.length < count, elementCount: count };
     }
     default: return { ...base, expandable: false };
   }

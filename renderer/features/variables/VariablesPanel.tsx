@@ -8,8 +8,8 @@ import { Panel, Missing } from '../../components/Panel.js';
 import { hexAddr } from '../../components/format.js';
 import { useStore } from '../../store/index.js';
 import { sourceSelectors } from '../../store/selectors.js';
-import { refKey } from '../../store/variables-slice.js';
-import type { VariableDto } from '../../../app/protocol/index.js';
+import { ELEMENT_GROUP, expansionKey, refKey, type ElementRange } from '../../store/variables-slice.js';
+import type { VariableDto, VariableRef } from '../../../app/protocol/index.js';
 
 export function VariablesPanel() {
   const vars = useStore((s) => s.variables);
@@ -50,7 +50,9 @@ function VariableRow(props: { v: VariableDto; depth: number }) {
   const write = useStore((s) => s.variableWrite);
   const canExpand = v.expandable || (v.children?.length ?? 0) > 0;
   const node = expanded && expanded !== 'loading' ? expanded : null;
-  const kids = node?.children ?? null;
+  // A long array shows groups of its elements; a short one (or anything else) its children.
+  const grouped = node !== null && node.elementCount !== undefined && node.elementCount > ELEMENT_GROUP;
+  const kids = grouped ? null : node?.children ?? null;
   const title = v.address !== undefined ? `${hexAddr(v.address)}, ${v.size} bytes` : 'not in memory (a register, a constant, or optimised out)';
   return (
     <>
@@ -79,6 +81,48 @@ function VariableRow(props: { v: VariableDto; depth: number }) {
       {expanded === 'loading' ? <tr><td colSpan={3} className="dim" style={{ paddingLeft: 16 + depth * 12 }}>…</td></tr> : null}
       {kids?.map((c) => <VariableRow key={refKey(c.ref)} v={c} depth={depth + 1} />)}
       {node && node.expandable && kids ? <tr><td colSpan={3} className="dim" style={{ paddingLeft: 16 + depth * 12 }}>… more elements not shown</td></tr> : null}
+      {grouped ? <ElementGroups node={v.ref} range={{ from: 0, count: node.elementCount! }} depth={depth + 1} /> : null}
+    </>
+  );
+}
+
+/**
+ * `range` of an array's elements as groups of ELEMENT_GROUP ([0 … 99], [100 … 199], ...), or of
+ * ELEMENT_GROUP groups where there would be more than ELEMENT_GROUP of them (as debuggers show a
+ * 262,144-element buffer: [0 … 9999] holds [0 … 99], ...).
+ */
+function ElementGroups(props: { node: VariableRef; range: ElementRange; depth: number }) {
+  const { node, range, depth } = props;
+  let span = ELEMENT_GROUP;
+  while (range.count / span > ELEMENT_GROUP) span *= ELEMENT_GROUP;
+  const groups: ElementRange[] = [];
+  for (let from = range.from; from < range.from + range.count; from += span) groups.push({ from, count: Math.min(span, range.from + range.count - from) });
+  return <>{groups.map((g) => <ElementGroupRow key={g.from} node={node} range={g} depth={depth} />)}</>;
+}
+
+function ElementGroupRow(props: { node: VariableRef; range: ElementRange; depth: number }) {
+  const { node, range, depth } = props;
+  const leaf = range.count <= ELEMENT_GROUP;
+  // A group of elements is asked for (and kept open across moves) in the store; a group of groups is only a fold.
+  const answer = useStore((s) => (leaf ? s.expandedVariables[expansionKey(node, range)] : undefined));
+  const toggle = useStore((s) => s.toggleVariable);
+  const [folded, setFolded] = useState(true);
+  const open = leaf ? answer !== undefined : !folded;
+  const label = `[${range.from} … ${range.from + range.count - 1}]`;
+  return (
+    <>
+      <tr className="var-row var-group" data-testid="variable-group" data-range={label}>
+        <td className="var-name mono" colSpan={3} style={{ paddingLeft: 4 + depth * 12 }}>
+          <button type="button" className="twisty" aria-label={open ? 'collapse' : 'expand'}
+            onClick={() => { if (leaf) void toggle(node, range); else setFolded(!folded); }}>
+            {open ? '▾' : '▸'}
+          </button>
+          <span className="dim">{label}</span>
+        </td>
+      </tr>
+      {leaf && answer === 'loading' ? <tr><td colSpan={3} className="dim" style={{ paddingLeft: 16 + depth * 12 }}>…</td></tr> : null}
+      {leaf && answer && answer !== 'loading' ? answer.children?.map((c) => <VariableRow key={refKey(c.ref)} v={c} depth={depth + 1} />) : null}
+      {!leaf && open ? <ElementGroups node={node} range={range} depth={depth + 1} /> : null}
     </>
   );
 }
