@@ -51,6 +51,11 @@ export class Timeline {
   /** Snapshot indexes readAhead has still to read, the next one last (null: not started). */
   private readAheadQueue: number[] | null = null;
   private inputWindowEnd = -1;
+  /**
+   * False after a restore that failed its hash check: the machine holds a rejected snapshot, which
+   * nothing may replay from (a seek restores again; replayTo refuses).
+   */
+  private stateKnown = true;
   /** Per-page hashes of RAM, so a restore can check the snapshot's state hash cheaply. */
   private readonly hashes: RamHashCache;
 
@@ -110,7 +115,7 @@ export class Timeline {
     const t = Math.max(0, Math.min(Math.floor(icount), this.end));
     const pos = this.position;
     // Replaying forward from here is cheaper than a restore when the target is in this interval.
-    if (t >= pos && this.snapshotIndexAt(t) === this.snapshotIndexAt(pos)) {
+    if (this.stateKnown && t >= pos && this.snapshotIndexAt(t) === this.snapshotIndexAt(pos)) {
       this.replayTo(t);
       return;
     }
@@ -129,6 +134,7 @@ export class Timeline {
   replayTo(target: number, opts: { skipBreakpointAtStart?: boolean } = {}): StopReason {
     const m = this.machine;
     let skip = opts.skipBreakpointAtStart ?? true;
+    if (!this.stateKnown) throw new TraceFormatError('the machine holds a snapshot that failed its check: seek to a position first');
     if (target < m.icount) throw new RangeError(`replayTo(${target}) is behind the position ${m.icount}`);
     if (target > this.end) throw new RangeError(`replayTo(${target}) is past the end of the recording (${this.end})`);
     if (target > this.inputWindowEnd || m.icount < this.inputWindowStart) this.loadInputs(m.icount, target);
@@ -201,11 +207,14 @@ export class Timeline {
     const hash = this.hashes.digest(m.saveState());
     if (hash !== snap.stateHash) {
       this.ramVersion.fill(DIRTY);
+      this.stateKnown = false;
+      this.inputWindowEnd = -1;
       throw new TraceFormatError(`snapshot ${snap.id} at icount ${snap.icount} is corrupt: the restored state's hash ${hash} is not the recorded ${snap.stateHash}`);
     }
     bus.markAllClean();
     bus.clearWrittenGranules();
     this.inputWindowEnd = -1;
+    this.stateKnown = true;
   }
 
   /**
@@ -251,10 +260,14 @@ export class Timeline {
    * 15-20 for a seek across a 10 M interval); rehearsing a little of each part in idle time moves
    * that cost out of the user's first drag. A step costs a restore, the stretch, and the way back
    * (up to one snapshot interval of replay): tens of ms, which a request arriving meanwhile waits.
+   * A damaged snapshot met on the way ends the rehearsals; the way back then replays across it from
+   * an earlier one (the position may have been reached that way), so the position and state are
+   * still what they were, or the error says why not.
    */
   warmUp(): boolean {
     if (!this.warmQueue) {
-      const n = this.snapshots.length;
+      // Snapshots inside the recording (a recorder that was killed may have left one past its end).
+      const n = this.snapshots.filter((s) => s.icount < this.end).length;
       const points = Math.min(n, WARM_POINTS);
       const plan = new Set<number>();
       for (let k = 0; k < points; k++) plan.add(Math.floor(((k + 0.5) * n) / points));
@@ -269,12 +282,27 @@ export class Timeline {
       this.restore(i);
       this.replayTo(Math.min(next, from + WARM_INSNS));
     } catch (e) {
-      this.warmQueue.length = 0; // a damaged snapshot: the seek that needs it will say so, in context
+      this.warmQueue.length = 0; // a damaged snapshot: a seek that needs it will say so, in context
       throw e;
     } finally {
-      this.seek(pos);
+      this.returnTo(pos);
     }
     return this.warmQueue.length > 0;
+  }
+
+  /** Back to `pos` after a rehearsal: from the nearest snapshot before it that passes its check. */
+  private returnTo(pos: number): void {
+    let failure: unknown = null;
+    for (let k = this.snapshotIndexAt(pos); k >= 0; k--) {
+      try {
+        this.restore(k);
+        this.replayTo(pos);
+        return;
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    throw failure;
   }
 
   /**
