@@ -84,6 +84,15 @@ describe('formatValue', () => {
     expect(r.display).toMatch(/^\{buf = \{1000000, 1000001, .*\.\.\.\}, \.\.\.\}$/);
   });
 
+  it('counts member names in the summary, and folds equal rows as gdb does', () => {
+    const members = Array.from({ length: 400 }, (_, i) => ({ name: `a_rather_long_member_name_${String(i).padStart(3, '0')}`, type: int, offset: 4 * i }));
+    const wide: Type = { kind: 'struct', name: 'wide', size: 1600, declaration: false, dieOffset: 4, members };
+    const w = formatValue(wide, new Uint8Array(1600)).display;
+    expect(w.length).toBeLessThan(1_100);
+    expect(w.endsWith(', ...}')).toBe(true);
+    expect(formatValue(arr(int, 64, 64), new Uint8Array(64 * 64 * 4)).display).toBe('{{0 <repeats 64 times>} <repeats 64 times>}');
+  });
+
   it('builds the node at a path (member, element, pointer target) and any window of an array', () => {
     const rec: Type = { kind: 'struct', name: 'rec', size: 4 + 4 * 300, declaration: false, dieOffset: 3, members: [
       { name: 'n', type: int, offset: 0 }, { name: 'buf', type: arr(int, 300), offset: 4 }] };

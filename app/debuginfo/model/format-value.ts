@@ -193,6 +193,7 @@ function displayText(type: Type, bytes: Uint8Array, opts: FormatOptions, level: 
       const parts: string[] = [];
       for (const m of t.members) {
         if (budget.chars <= 0) { parts.push('...'); break; }
+        if (m.name) budget.chars -= m.name.length + 3; // "name = "
         const v = m.bitSize !== undefined && m.bitOffset !== undefined
           ? bitFieldText(m.type, bytes, m.bitOffset, m.bitSize)
           : display(m.type, bytes.subarray(m.offset, m.offset + typeSize(m.type)), opts, level + 1, budget);
@@ -213,7 +214,11 @@ function displayText(type: Type, bytes: Uint8Array, opts: FormatOptions, level: 
       }
       const items: string[] = [];
       for (let i = 0; i < Math.min(n, PRINT_ELEMENTS) && budget.left > 0 && budget.chars > 0; i++) {
-        items.push(display(elemType, bytes.subarray(i * esize, (i + 1) * esize), opts, level + 1, budget));
+        const chars = budget.chars;
+        const item = display(elemType, bytes.subarray(i * esize, (i + 1) * esize), opts, level + 1, budget);
+        // An element equal to the one before will be folded into "<repeats N times>": free (about).
+        if (item === items[items.length - 1]) budget.chars = chars;
+        items.push(item);
       }
       return `{${withRepeats(items).join(', ')}${n > items.length ? '...' : ''}}`;
     }
