@@ -6,7 +6,7 @@ describe('the gdb connect line', () => {
   it('sources hindsight.gdb, whose hook flushes gdb\'s caches after each monitor command', () => {
     const script = gdbScriptPath()!;
     expect(existsSync(script)).toBe(true);
-    expect(readFileSync(script, 'utf8')).toMatch(/define hookpost-monitor\s+maintenance flush register-cache/);
+    expect(readFileSync(script, 'utf8')).toMatch(/define hookpost-monitor[\s\S]*maintenance flush register-cache[\s\S]*flushregs/);
     expect(gdbCommandLine('/fw/a.elf', '127.0.0.1:1234')).toBe(`gdb-multiarch /fw/a.elf -x ${script} -ex 'target remote 127.0.0.1:1234'`);
   });
 
