@@ -68,9 +68,11 @@ export function runSourceService(method: SourceServiceName, p: Record<string, un
 
 /** Elements a client may ask for at once (the panel asks for groups of 100). */
 const MAX_ELEMENTS = 1000;
+/** A child index (an element of an array: 2^31 - 1 is more than any guest's RAM holds of bytes). */
+const MAX_CHILD_INDEX = 0x7fff_ffff;
 
 function elementWindow(o: Record<string, unknown>): ElementWindow {
-  return { from: int(o, 'from', 0, 0x7fff_ffff), count: int(o, 'count', 0, MAX_ELEMENTS) };
+  return { from: int(o, 'from', 0, MAX_CHILD_INDEX), count: int(o, 'count', 0, MAX_ELEMENTS) };
 }
 
 /** The source parts a view asked for. */
@@ -103,8 +105,8 @@ function variableRef(v: unknown): VariableRef {
   const o = obj(v, 'ref');
   const root = str(o, 'root');
   const path = o.path;
-  if (!Array.isArray(path) || path.length > 64 || path.some((i) => typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i > 1 << 20)) {
-    throw new SessionError('bad-request', 'ref.path: expected up to 64 child indexes');
+  if (!Array.isArray(path) || path.length > 64 || path.some((i) => typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i > MAX_CHILD_INDEX)) {
+    throw new SessionError('bad-request', `ref.path: expected up to 64 child indexes, each 0..${MAX_CHILD_INDEX}`);
   }
   return { root, path: path as number[] };
 }

@@ -78,8 +78,10 @@ describe('threaded trace writer', () => {
     const w = createThreadedTraceWriter(path, testHeader());
     const reused = new Uint8Array(1000);
     const expected: number[][] = [];
-    // 300 KB of event data in one batch (more than the batch buffer starts with), then 1 MB at once.
+    // ~100 KB of event data in a batch (more than the batch buffer starts with), a pause that ends
+    // the batch (POST_INTERVAL_MS), ~100 KB more in the next one (the buffer reused), then 1 MB at once.
     for (let i = 0; i < 300; i++) {
+      if (i === 150) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 40);
       reused.fill(i & 0xff);
       reused[0] = i >> 8;
       if (i % 2) w.appendInput({ icount: i, ticks: i, kind: 'usb-completion', data: reused.subarray(0, 500 + i) });
