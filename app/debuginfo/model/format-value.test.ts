@@ -111,6 +111,10 @@ describe('formatValue', () => {
     const mem = (a: number, n: number): Uint8Array | null => (a === 0x1000 && n === bytes.length ? bytes : null);
     expect(formatValueAt(ptr, le(0x1000), [0, 1, 5], { name: 'p', readMemory: mem })).toMatchObject({ name: '[5]', display: '15' });
     expect(formatValueAt(ptr, le(0x2000), [0], { name: 'p', readMemory: mem })).toBeNull();
+    // Unfollowed (depth 0), a pointer offers to expand only when its target can be read.
+    const one = (a: number, n: number): Uint8Array | null => (a === 0x1000 && n === 1 ? Uint8Array.of(7) : null);
+    expect(formatValue(ptr, le(0x1000), { depth: 0, readMemory: one }).expandable).toBe(true);
+    expect(formatValue(ptr, le(0x2000), { depth: 0, readMemory: one }).expandable).toBe(false);
   });
 
   it('stays cheap on absurd nesting', () => {

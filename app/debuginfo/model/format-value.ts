@@ -122,7 +122,8 @@ function node(name: string, type: Type, bytes: Uint8Array, address: number | und
       const target = resolveType(t.target);
       const tsize = typeSize(t.target);
       if (target.kind === 'void' || target.kind === 'function' || ptr === 0) return { ...base, expandable: false };
-      if (depth <= 0 || !opts.readMemory) return { ...base, expandable: tsize > 0 };
+      // Not followed here: expandable when there is something to follow (its first byte readable).
+      if (depth <= 0 || !opts.readMemory) return { ...base, expandable: tsize > 0 && (!opts.readMemory || opts.readMemory(ptr, 1) !== null) };
       const pointee = opts.readMemory(ptr, tsize);
       if (!pointee) return { ...base, expandable: false };
       return { ...base, children: [node(`*${name}`, t.target, pointee, ptr, opts, depth - 1)], expandable: false };
