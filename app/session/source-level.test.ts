@@ -122,6 +122,9 @@ describe('source level over the sample shell', () => {
     const last = session.handle('expandVariable', { ref: { root: 'g:devices', path: [0, ci, 511] } });
     expect(last).toMatchObject({ name: '[511]', address: config.address! + 511, size: 1, display: tail.children![111]!.display });
     expect(code(() => session.handle('expandVariable', { ref: { root: 'g:devices', path: [0, ci, 512] } }))).toBe('bad-request');
+    // Hover follows any index too, and names the same node.
+    expect(session.handle('evaluate', { expr: 'devices[0].config[511]', frame: 0 })).toMatchObject({ ref: last.ref, address: last.address, display: last.display });
+    expect(code(() => session.handle('evaluate', { expr: 'devices[0].config[512]', frame: 0 }))).toBe('bad-address');
     expect(code(() => session.handle('expandVariable', { ref: config.ref, elements: { from: 0, count: 5000 } }))).toBe('bad-request');
   });
 

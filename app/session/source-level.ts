@@ -180,14 +180,18 @@ export class SourceLevel {
     const lv = parseLvalue(expr);
     const rootRef = this.findRoot(m, lv.name, frame);
     const root = this.rootOf(m, rootRef);
-    let node = this.di.valueOf(root.v, root.state, { depth: lv.accessors.length * 2 + LEVELS, maxElements: 1024 });
+    // One accessor at a time, building only the node it starts from (and, for [i], element i):
+    // any index of any array can be followed.
     const path: number[] = [];
     for (const a of lv.accessors) {
-      const step = follow(node, a);
-      if (step === null) throw new SessionError('bad-address', `${expr}: ${describeFailure(node, a)}`);
+      const from = this.di.valueAt(root.v, root.state, path, { depth: 2, ...(a.kind === 'index' ? { elements: { from: a.index, count: 1 } } : {}) });
+      if (!from) throw new SessionError('bad-address', `${expr}: cannot be read here`);
+      const step = follow(from, a);
+      if (step === null) throw new SessionError('bad-address', `${expr}: ${describeFailure(from, a)}`);
       for (const i of step.path) path.push(i);
-      node = step.node;
     }
+    const node = this.di.valueAt(root.v, root.state, path, { depth: LEVELS, elements: { from: 0, count: DEFAULT_ELEMENTS } });
+    if (!node) throw new SessionError('bad-address', `${expr}: cannot be read here`);
     return toVariableDto(node, { root: rootRef, path }, path.length === 0 ? root.v : undefined);
   }
 
@@ -306,8 +310,9 @@ function follow(node: ValueNode, a: Accessor): { path: number[]; node: ValueNode
       return d && target >= 0 ? { path: [d.i, target], node: d.c.children![target]! } : null;
     }
     case 'index': {
+      // The element's index names it (the node's children may be a window of its elements).
       const e = child((c) => c.name === `[${a.index}]`);
-      if (e) return { path: [e.i], node: e.c };
+      if (e) return { path: [a.index], node: e.c };
       // p[0] of a pointer is *p.
       const d = a.index === 0 ? child((c) => c.name.startsWith('*')) : null;
       return d ? { path: [d.i], node: d.c } : null;
