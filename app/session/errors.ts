@@ -16,6 +16,15 @@ export class SessionError extends Error {
   }
 }
 
+/**
+ * An ELF the engine refused, named by the path the user gave: the engine names it by its base name
+ * (`shell.elf: not an ELF file`), and the UI should say which file.
+ */
+export function badElf(path: string, e: ElfError): SessionError {
+  const name = path.split(/[\\/]/).pop() ?? path;
+  return new SessionError('bad-file', `${path}: ${e.message.startsWith(`${name}: `) ? e.message.slice(name.length + 2) : e.message}`);
+}
+
 export function toProtocolError(e: unknown): ProtocolError {
   if (e instanceof SessionError) return { code: e.code, message: e.message };
   if (e instanceof OperationCancelledError) return { code: 'cancelled', message: 'cancelled' };

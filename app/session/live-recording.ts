@@ -17,7 +17,7 @@ import { openUsbBackends } from '../replay/sessions/usb-attachments.js';
 import { DEFAULT_CHECKPOINT_POLICY } from '../replay/timeline/checkpoint-policy.js';
 import type { TraceWriter } from '../replay/trace/trace.js';
 import type { UsbDeviceBackend } from '../usb/usb-backend.js';
-import { SessionError } from './errors.js';
+import { SessionError, badElf } from './errors.js';
 import type { HostUsbList } from './usb-choices.js';
 
 /** What a host provides for interactive recording (Node: app/node/serve/node-ports.ts). */
@@ -85,7 +85,7 @@ export class LiveRecording {
     try {
       machine = Machine.create({ image: { bytes: opts.image, path: name } });
     } catch (e) {
-      if (e instanceof ElfError) throw new SessionError('bad-file', `${opts.guestPath}: ${e.message.startsWith(`${name}: `) ? e.message.slice(name.length + 2) : e.message}`);
+      if (e instanceof ElfError) throw badElf(opts.guestPath, e);
       throw e;
     }
     if (opts.usb.length > machine.usb.portCount) {

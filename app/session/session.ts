@@ -28,7 +28,7 @@ import type { TraceEnd, TraceReader, TraceWriter } from '../replay/trace/trace.j
 import { WriteIndex } from '../replay/write-index/write-index.js';
 import { ConsoleOutput } from './console-output.js';
 import { disassembleAround } from './disassembly.js';
-import { SessionError, toProtocolError } from './errors.js';
+import { SessionError, badElf, toProtocolError } from './errors.js';
 import { GuestSymbols } from './guest-symbols.js';
 import { addresses, int, MAX_ICOUNT, obj, optBool, optInt, optStr, optUsbSpecs, str, U32_MAX } from './params.js';
 import { recordElf, type NewRecordingHeader } from './record-elf.js';
@@ -228,7 +228,6 @@ export class DebugSession {
     }
   }
 
-  /** Ends a recording being made (the host is closing: it stops, opens, and is closed) and closes what is open. */
   /**
    * Work for idle time, one small step a call (a host calls it between requests while it returns
    * true): reads the open recording's snapshots ahead into memory (Timeline.readAhead), so that
@@ -246,6 +245,7 @@ export class DebugSession {
     }
   }
 
+  /** Ends a recording being made (the host is closing: it stops, opens, and is closed) and closes what is open. */
   async shutdown(): Promise<void> {
     if (this.elfRun) {
       this.elfRun.abort();
@@ -412,12 +412,9 @@ export class DebugSession {
       await recordElf({
         image, imageName: name, createdBy: this.ports.createdBy, usb: opts.usb,
         ...(input ? { serialInput: input } : {}), ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
-      }, (h) => scratch.create(h), this.progress('record', control), recording
-        ? { nextTurn: () => recording.nextTurn(), openUsbDevice: (spec) => recording.openUsbDevice(spec), ...(recording.sleep ? { sleep: (ms: number) => recording.sleep!(ms) } : {}) }
-        : undefined);
+      }, (h) => scratch.create(h), this.progress('record', control), recording);
     } catch (e) {
-      // The engine names the ELF by its base name; the UI shows which file, so name it in full.
-      if (e instanceof ElfError) throw new SessionError('bad-file', `${path}: ${e.message.startsWith(`${name}: `) ? e.message.slice(name.length + 2) : e.message}`);
+      if (e instanceof ElfError) throw badElf(path, e);
       throw e;
     }
     this.storeGuestSources(scratch.path, { imagePath: path, image });
